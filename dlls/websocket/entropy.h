@@ -1,0 +1,63 @@
+/*
+ * Entropy: system CSPRNG and per-handle random pool
+ *
+ * Copyright 2026 The websocket.dll authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#ifndef WEBSOCKET_ENTROPY_H
+#define WEBSOCKET_ENTROPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ws {
+
+/* Fill buf with len bytes from the operating system's CSPRNG
+ * (BCryptGenRandom on Windows/Wine, getrandom() on Linux).  False when the
+ * system refuses: callers must fail, never fall back to a weak value. */
+bool system_random(void *buf, size_t len);
+
+/* Where a pool refills from; tests substitute their own. */
+typedef bool (*random_source)(void *buf, size_t len);
+
+/*
+ * Per-handle buffered randomness: one system call serves RANDOM_POOL_SIZE
+ * bytes (64 masking keys), so sending a frame costs no system call.  Plain
+ * data: call reset() before use.  Not thread-safe; it lives under the
+ * handle's lock.
+ */
+constexpr size_t RANDOM_POOL_SIZE = 256;
+
+struct random_pool
+{
+    /* Empty the pool; the next draw refills from source. */
+    void reset(random_source source = system_random);
+    /* len bytes; false if a refill failed (out is then unspecified and the
+     * pool stays empty, so the next call tries the system again). */
+    bool bytes(void *out, size_t len);
+    bool next_mask_key(uint8_t key[4]) { return bytes(key, 4); }
+    /* Unused bytes left before the next refill. */
+    size_t available() const { return RANDOM_POOL_SIZE - pos_; }
+
+    random_source source_;
+    size_t pos_;                      /* first unused byte of buf_ */
+    uint8_t buf_[RANDOM_POOL_SIZE];
+};
+
+} /* namespace ws */
+
+#endif /* WEBSOCKET_ENTROPY_H */

@@ -1,0 +1,104 @@
+/*
+ * UTF-8 validation kernel: AVX-512 (F, BW, VL)
+ *
+ * Copyright 2026 The websocket.dll authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include "simd_kernels.h"
+#include "utf8_lookup.h"
+
+namespace ws {
+namespace {
+
+inline __m512i utf8_table_512(utf8_table_index i)
+{
+    return _mm512_load_si512((const void *)utf8_tables[i]);
+}
+
+/* Nonzero bytes where cur is wrong, given the vectors one, two and three
+ * bytes earlier. */
+inline __m512i utf8_errors_512(__m512i cur, __m512i prev1, __m512i prev2, __m512i prev3)
+{
+    const __m512i low_nibble = _mm512_set1_epi8(0x0f);
+    __m512i a = _mm512_shuffle_epi8(utf8_table_512(TABLE_PREV_HIGH),
+                                    _mm512_and_si512(_mm512_srli_epi16(prev1, 4), low_nibble));
+    __m512i b = _mm512_shuffle_epi8(utf8_table_512(TABLE_PREV_LOW),
+                                    _mm512_and_si512(prev1, low_nibble));
+    __m512i c = _mm512_shuffle_epi8(utf8_table_512(TABLE_CUR_HIGH),
+                                    _mm512_and_si512(_mm512_srli_epi16(cur, 4), low_nibble));
+    __m512i special = _mm512_and_si512(_mm512_and_si512(a, b), c);
+    __m512i must_continue = _mm512_or_si512(_mm512_subs_epu8(prev2, _mm512_set1_epi8(third_byte_bias)),
+                                            _mm512_subs_epu8(prev3, _mm512_set1_epi8(fourth_byte_bias)));
+    return _mm512_xor_si512(special, _mm512_and_si512(must_continue, _mm512_set1_epi8((char)0x80)));
+}
+
+/* cur after the vector prev.  The bytes before cur come from registers:
+ * reading them from memory instead (as the AVX2 kernel does) costs more here,
+ * as every such 64-byte load splits a cache line. */
+inline __m512i utf8_check_512(__m512i cur, __m512i prev)
+{
+    /* palignr works within 128-bit lanes: give each lane of cur the lane
+     * before it (valignq by six quadwords), then shift bytes in.  The
+     * all-ones mask form sidesteps GCC 12's bogus -Wmaybe-uninitialized in
+     * the plain intrinsic. */
+    __m512i before = _mm512_maskz_alignr_epi64((__mmask8)0xff, cur, prev, 6);
+    return utf8_errors_512(cur, _mm512_alignr_epi8(cur, before, 15), _mm512_alignr_epi8(cur, before, 14),
+                           _mm512_alignr_epi8(cur, before, 13));
+}
+
+struct lookup_avx512
+{
+    __attribute__((noinline)) static const uint8_t *check(const uint8_t *p, const uint8_t *end)
+    {
+        __m512i prev = _mm512_setzero_si512();
+        bool clean = true;
+        while (end - p >= 64)
+        {
+            __m512i v = _mm512_loadu_si512((const void *)p);
+            bool ascii = !_mm512_movepi8_mask(v);
+            if (!(ascii && clean))
+            {
+                __m512i e = utf8_check_512(v, prev);
+                if (_mm512_test_epi8_mask(e, e))
+                    return p;
+                prev = v;
+            }
+            clean = ascii;
+            p += 64;
+        }
+        size_t t = end - p;
+        if (!t)
+            return nullptr;
+        /* A masked load reads only the t bytes left and zeroes the rest;
+         * lanes >= t may then show errors that are not there. */
+        __mmask64 lanes = ~0ull >> (64 - t);
+        __m512i v = _mm512_maskz_loadu_epi8(lanes, p);
+        if (clean && !_mm512_movepi8_mask(v))
+            return nullptr;
+        __m512i e = utf8_check_512(v, prev);
+        return _mm512_mask_test_epi8_mask(lanes, e, e) ? p : nullptr;
+    }
+};
+
+} /* namespace */
+
+size_t utf8_validate_avx512(uint32_t *state, const uint8_t *data, size_t len)
+{
+    return utf8_validate_lookup<lookup_avx512>(state, data, len);
+}
+
+} /* namespace ws */

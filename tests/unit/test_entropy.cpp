@@ -1,0 +1,205 @@
+/*
+ * Unit tests: entropy seam and random pool
+ *
+ * Copyright 2026 The websocket.dll authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include "cmocka_cxx.h"
+
+#include <string.h>
+
+#include "entropy.h"
+
+namespace {
+
+/* A source producing the byte stream 0, 1, 2, ... (mod 256) across calls,
+ * so the pool's output can be checked for continuity. */
+size_t source_calls;
+size_t source_bytes;
+bool source_fails;
+
+bool counting_source(void *buf, size_t len)
+{
+    source_calls++;
+    if (source_fails)
+    {
+        memset(buf, 0xaa, len);   /* garbage the pool must not hand out */
+        return false;
+    }
+    uint8_t *p = static_cast<uint8_t *>(buf);
+    for (size_t i = 0; i < len; i++)
+        p[i] = (uint8_t)(source_bytes + i);
+    source_bytes += len;
+    return true;
+}
+
+void reset_source()
+{
+    source_calls = 0;
+    source_bytes = 0;
+    source_fails = false;
+}
+
+bool all_zero(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+} /* namespace */
+
+static void test_system_random_differs(void **)
+{
+    uint8_t a[32], b[32];
+    memset(a, 0, sizeof(a));
+    memset(b, 0, sizeof(b));
+    assert_true(ws::system_random(a, sizeof(a)));
+    assert_true(ws::system_random(b, sizeof(b)));
+    assert_memory_not_equal(a, b, sizeof(a));
+    assert_false(all_zero(a, sizeof(a)));
+    assert_true(ws::system_random(nullptr, 0));
+}
+
+static void test_system_random_large(void **)
+{
+    /* Bigger than one getrandom() guarantees in a single call. */
+    static uint8_t big[1 << 20];
+    assert_true(ws::system_random(big, sizeof(big)));
+    /* Every 4 KiB page got bytes (a short read would leave zeros at the end). */
+    for (size_t off = 0; off < sizeof(big); off += 4096)
+        assert_false(all_zero(big + off, 4096));
+}
+
+static void test_pool_refills_only_when_drained(void **)
+{
+    ws::random_pool pool;
+    reset_source();
+    pool.reset(counting_source);
+    assert_int_equal(source_calls, 0);   /* reset does not draw */
+    assert_int_equal(pool.available(), 0);
+
+    /* 64 mask keys come from one refill, the 65th triggers the next. */
+    uint8_t key[4];
+    size_t expect = 0;
+    for (size_t i = 0; i < ws::RANDOM_POOL_SIZE / 4; i++)
+    {
+        assert_true(pool.next_mask_key(key));
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(key[k], (uint8_t)expect++);
+        assert_int_equal(source_calls, 1);
+    }
+    assert_int_equal(pool.available(), 0);
+    assert_true(pool.next_mask_key(key));
+    assert_int_equal(source_calls, 2);
+    assert_int_equal(key[0], (uint8_t)expect);
+    assert_int_equal(pool.available(), ws::RANDOM_POOL_SIZE - 4);
+}
+
+static void test_pool_draw_across_boundary(void **)
+{
+    ws::random_pool pool;
+    reset_source();
+    pool.reset(counting_source);
+
+    uint8_t buf[ws::RANDOM_POOL_SIZE * 3 + 7];
+    assert_true(pool.bytes(buf, ws::RANDOM_POOL_SIZE - 3));
+    assert_int_equal(source_calls, 1);
+    assert_int_equal(pool.available(), 3);
+
+    /* 10 bytes: 3 left over, then 7 from a new refill, in stream order. */
+    assert_true(pool.bytes(buf, 10));
+    assert_int_equal(source_calls, 2);
+    for (size_t i = 0; i < 10; i++)
+        assert_int_equal(buf[i], (uint8_t)(ws::RANDOM_POOL_SIZE - 3 + i));
+
+    /* A draw larger than the pool refills as often as needed. */
+    size_t start = ws::RANDOM_POOL_SIZE + 7;
+    assert_true(pool.bytes(buf, sizeof(buf)));
+    for (size_t i = 0; i < sizeof(buf); i++)
+        assert_int_equal(buf[i], (uint8_t)(start + i));
+    assert_int_equal(source_calls, 2 + 3);
+    assert_int_equal(pool.available(), ws::RANDOM_POOL_SIZE * 5 - start - sizeof(buf));
+
+    /* Zero bytes: no refill even when empty. */
+    pool.reset(counting_source);
+    assert_true(pool.bytes(buf, 0));
+    assert_int_equal(source_calls, 5);
+}
+
+static void test_pool_failure(void **)
+{
+    ws::random_pool pool;
+    reset_source();
+    pool.reset(counting_source);
+
+    source_fails = true;
+    uint8_t key[4];
+    assert_false(pool.next_mask_key(key));
+    assert_int_equal(source_calls, 1);
+    assert_int_equal(pool.available(), 0);
+    /* Still failing: each call retries, never serves the failed buffer. */
+    assert_false(pool.next_mask_key(key));
+    assert_int_equal(source_calls, 2);
+
+    /* Failure in the middle of a large draw. */
+    source_fails = false;
+    uint8_t buf[ws::RANDOM_POOL_SIZE + 10];
+    assert_true(pool.bytes(buf, ws::RANDOM_POOL_SIZE - 2));
+    source_fails = true;
+    assert_false(pool.bytes(buf, sizeof(buf)));
+    assert_int_equal(pool.available(), 0);
+
+    /* Recovery: the next draw is fresh source data. */
+    source_fails = false;
+    assert_true(pool.next_mask_key(key));
+    assert_int_equal(key[0], (uint8_t)ws::RANDOM_POOL_SIZE);
+}
+
+static void test_pool_system(void **)
+{
+    ws::random_pool a, b;
+    a.reset();
+    b.reset();
+    uint8_t x[16], y[16], z[16];
+    assert_true(a.bytes(x, sizeof(x)));
+    assert_true(a.bytes(y, sizeof(y)));
+    assert_true(b.bytes(z, sizeof(z)));
+    assert_memory_not_equal(x, y, sizeof(x));
+    assert_memory_not_equal(x, z, sizeof(x));   /* two handles, two streams */
+
+    /* Many keys: not all equal, and a whole pool's worth is not all zero. */
+    uint8_t keys[ws::RANDOM_POOL_SIZE];
+    for (size_t i = 0; i < sizeof(keys); i += 4)
+        assert_true(a.next_mask_key(keys + i));
+    assert_false(all_zero(keys, sizeof(keys)));
+    assert_memory_not_equal(keys, keys + 4, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_system_random_differs),
+        cmocka_unit_test(test_system_random_large),
+        cmocka_unit_test(test_pool_refills_only_when_drained),
+        cmocka_unit_test(test_pool_draw_across_boundary),
+        cmocka_unit_test(test_pool_failure),
+        cmocka_unit_test(test_pool_system),
+    };
+    return cmocka_run_group_tests_name("entropy", tests, nullptr, nullptr);
+}
