@@ -15,5 +15,11 @@ for target in native x86_64 i686; do
     meson test -C "build/$target" --print-errorlogs --num-processes 2 || status=1
 done
 
-python3 tools/test_summary.py build/native build/x86_64 build/i686 || status=1
+# One handle driven from several threads, under ThreadSanitizer (a race fails the test).
+echo "== meson test: ThreadSanitizer"
+[ -f build/tsan/build.ninja ] || meson setup build/tsan -Db_sanitize=thread -Db_lundef=false
+ninja -C build/tsan tests/api_threads
+meson test -C build/tsan --no-rebuild --print-errorlogs threads || status=1
+
+python3 tools/test_summary.py build/native build/x86_64 build/i686 build/tsan || status=1
 exit $status

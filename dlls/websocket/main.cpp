@@ -20,13 +20,148 @@
 
 /*
  * The exported functions: trace the call, check the arguments, find the
- * handle, call the engine, map its status to an HRESULT.  No protocol logic.
+ * handle, take its lock, call the engine, map its status to an HRESULT.
+ * No protocol logic lives here.
  */
+
+#include <stddef.h>
+#include <string.h>
 
 #include "websocket.h"
 
 #include "debug.h"
+#include "global_settings.h"
+#include "handle_table.h"
 #include "hresult.h"
+#include "session.h"
+
+/* The engine's header array is handed out as the API's: same layout. */
+static_assert(sizeof(ws::http_header) == sizeof(WEB_SOCKET_HTTP_HEADER), "header size");
+static_assert(offsetof(ws::http_header, name) == offsetof(WEB_SOCKET_HTTP_HEADER, pcName), "pcName");
+static_assert(offsetof(ws::http_header, name_length) == offsetof(WEB_SOCKET_HTTP_HEADER, ulNameLength),
+              "ulNameLength");
+static_assert(offsetof(ws::http_header, value) == offsetof(WEB_SOCKET_HTTP_HEADER, pcValue), "pcValue");
+static_assert(offsetof(ws::http_header, value_length) == offsetof(WEB_SOCKET_HTTP_HEADER, ulValueLength),
+              "ulValueLength");
+static_assert(sizeof(ULONG) == sizeof(uint32_t), "ULONG");
+
+/* Every call's result goes to the trace too. */
+#define RETURN(expr) \
+    do { HRESULT hr_ = (expr); TRACE("returning %#x\n", unsigned(hr_)); return hr_; } while (0)
+
+namespace {
+
+/* A reference to a live session for the length of one call. */
+class session_ref
+{
+public:
+    explicit session_ref(WEB_SOCKET_HANDLE handle)
+        : handle_(reinterpret_cast<uintptr_t>(handle)),
+          session_(static_cast<ws::session *>(ws::handle_acquire(handle_)))
+    {
+    }
+    ~session_ref()
+    {
+        if (session_)
+            ws::handle_release(handle_);
+    }
+    session_ref(const session_ref &) = delete;
+    session_ref &operator=(const session_ref &) = delete;
+    ws::session *operator->() const { return session_; }
+    explicit operator bool() const { return session_ != nullptr; }
+
+private:
+    uintptr_t handle_;
+    ws::session *session_;
+};
+
+HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::session_config *config)
+{
+    if (count && !properties)
+        return E_INVALIDARG;
+    for (ULONG i = 0; i < count; i++)
+    {
+        const WEB_SOCKET_PROPERTY &property = properties[i];
+        /* Values may sit at any address (.NET packs them): read them with memcpy. */
+        if (!property.pvValue)
+            return E_INVALIDARG;
+        switch (property.Type)
+        {
+        case WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE:
+        case WEB_SOCKET_SEND_BUFFER_SIZE_PROPERTY_TYPE:
+        {
+            ULONG size;
+            if (property.ulValueSize != sizeof(size))
+                return E_INVALIDARG;
+            memcpy(&size, property.pvValue, sizeof(size));
+            (property.Type == WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE
+                 ? config->receive_buffer_size : config->send_buffer_size) = size;
+            break;
+        }
+        case WEB_SOCKET_DISABLE_MASKING_PROPERTY_TYPE:
+        case WEB_SOCKET_DISABLE_UTF8_VERIFICATION_PROPERTY_TYPE:
+        {
+            BOOL value;
+            if (property.ulValueSize != sizeof(value))
+                return E_INVALIDARG;
+            memcpy(&value, property.pvValue, sizeof(value));
+            (property.Type == WEB_SOCKET_DISABLE_MASKING_PROPERTY_TYPE
+                 ? config->disable_masking : config->disable_utf8) = value != FALSE;
+            break;
+        }
+        case WEB_SOCKET_ALLOCATED_BUFFER_PROPERTY_TYPE:
+        {
+            /* pvValue points at a slot holding the buffer's address; the size is the buffer's. */
+            void *buffer;
+            memcpy(&buffer, property.pvValue, sizeof(buffer));
+            if (!buffer)
+                return E_INVALIDARG;
+            config->allocated_buffer = static_cast<uint8_t *>(buffer);
+            config->allocated_size = property.ulValueSize;
+            break;
+        }
+        default:
+            /* Keep-alive and versions are global properties, not handle ones. */
+            return E_INVALIDARG;
+        }
+    }
+    return S_OK;
+}
+
+HRESULT create_handle(ws::role role, const WEB_SOCKET_PROPERTY *properties, ULONG count,
+                      WEB_SOCKET_HANDLE *handle)
+{
+    if (!handle)
+        return E_INVALIDARG;
+    ws::session_config config = ws::session_config();
+    config.role = role;
+    config.receive_buffer_size = ws::DEFAULT_BUFFER;
+    config.send_buffer_size = role == ws::role::client ? ws::DEFAULT_BUFFER : ws::DEFAULT_SERVER_SEND_BUFFER;
+    HRESULT hr = read_properties(properties, count, &config);
+    if (FAILED(hr))
+        return hr;
+
+    ws::session *session;
+    ws::status status = ws::session::create(config, &session);
+    if (status != ws::status::ok)
+        return hresult_from_status(status);
+    uintptr_t value = ws::handle_insert(session, ws::session::destroy);
+    if (!value)
+    {
+        ws::session::destroy(session);
+        return E_OUTOFMEMORY;
+    }
+    *handle = reinterpret_cast<WEB_SOCKET_HANDLE>(value);
+    return S_OK;
+}
+
+ws::buffer_type engine_type(WEB_SOCKET_BUFFER_TYPE type)
+{
+    unsigned index = unsigned(type) - unsigned(WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE);
+    return index <= unsigned(ws::buffer_type::unsolicited_pong) ? ws::buffer_type(index) : ws::buffer_type::none;
+}
+
+} /* namespace */
 
 /***********************************************************************
  *          WebSocketCreateClientHandle (websocket.@)
@@ -35,8 +170,7 @@ extern "C" HRESULT WINAPI WebSocketCreateClientHandle(const PWEB_SOCKET_PROPERTY
         ULONG count, WEB_SOCKET_HANDLE *handle)
 {
     TRACE("%p, %u, %p\n", properties, unsigned(count), handle);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    RETURN(create_handle(ws::role::client, properties, count, handle));
 }
 
 /***********************************************************************
@@ -46,8 +180,7 @@ extern "C" HRESULT WINAPI WebSocketCreateServerHandle(const PWEB_SOCKET_PROPERTY
         ULONG count, WEB_SOCKET_HANDLE *handle)
 {
     TRACE("%p, %u, %p\n", properties, unsigned(count), handle);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    RETURN(create_handle(ws::role::server, properties, count, handle));
 }
 
 /***********************************************************************
@@ -61,8 +194,23 @@ extern "C" HRESULT WINAPI WebSocketBeginClientHandshake(WEB_SOCKET_HANDLE handle
     TRACE("%p, %p, %u, %p, %u, %p, %u, %p, %p\n", handle, subprotocols, unsigned(subprotocol_count),
             extensions, unsigned(extension_count), initial_headers, unsigned(initial_header_count),
             additional_headers, additional_header_count);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    if (!additional_headers || !additional_header_count)
+        RETURN(E_INVALIDARG);
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+    ws::lock_guard guard(session->lock);
+    ws::http_header *headers;
+    uint32_t count;
+    ws::status status = session->begin_client_handshake(subprotocols, subprotocol_count, extensions,
+            extension_count, reinterpret_cast<const ws::http_header *>(initial_headers),
+            initial_header_count, &headers, &count);
+    if (status == ws::status::ok)
+    {
+        *additional_headers = reinterpret_cast<PWEB_SOCKET_HTTP_HEADER>(headers);
+        *additional_header_count = count;
+    }
+    RETURN(hresult_from_status(status));
 }
 
 /***********************************************************************
@@ -74,8 +222,24 @@ extern "C" HRESULT WINAPI WebSocketEndClientHandshake(WEB_SOCKET_HANDLE handle,
 {
     TRACE("%p, %p, %u, %p, %p, %p\n", handle, response_headers, unsigned(response_header_count),
             selected_extensions, selected_extension_count, selected_subprotocol);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+    ws::lock_guard guard(session->lock);
+    bool has_subprotocol;
+    uint32_t subprotocol;
+    ws::status status = session->end_client_handshake(
+            reinterpret_cast<const ws::http_header *>(response_headers), response_header_count,
+            &has_subprotocol, &subprotocol);
+    if (status == ws::status::ok)
+    {
+        /* No extension is ever negotiated. */
+        if (selected_extension_count)
+            *selected_extension_count = 0;
+        if (selected_subprotocol && has_subprotocol)
+            *selected_subprotocol = subprotocol;
+    }
+    RETURN(hresult_from_status(status));
 }
 
 /***********************************************************************
@@ -89,8 +253,23 @@ extern "C" HRESULT WINAPI WebSocketBeginServerHandshake(WEB_SOCKET_HANDLE handle
     TRACE("%p, %s, %p, %u, %p, %u, %p, %p\n", handle, ws::debugstr_an(subprotocol, -1).text,
             extensions, unsigned(extension_count), request_headers, unsigned(request_header_count),
             response_headers, response_header_count);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    if (!response_headers || !response_header_count)
+        RETURN(E_INVALIDARG);
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+    ws::lock_guard guard(session->lock);
+    ws::http_header *headers;
+    uint32_t count;
+    ws::status status = session->begin_server_handshake(subprotocol, extensions, extension_count,
+            reinterpret_cast<const ws::http_header *>(request_headers), request_header_count,
+            &headers, &count);
+    if (status == ws::status::ok)
+    {
+        *response_headers = reinterpret_cast<PWEB_SOCKET_HTTP_HEADER>(headers);
+        *response_header_count = count;
+    }
+    RETURN(hresult_from_status(status));
 }
 
 /***********************************************************************
@@ -99,8 +278,11 @@ extern "C" HRESULT WINAPI WebSocketBeginServerHandshake(WEB_SOCKET_HANDLE handle
 extern "C" HRESULT WINAPI WebSocketEndServerHandshake(WEB_SOCKET_HANDLE handle)
 {
     TRACE("%p\n", handle);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+    ws::lock_guard guard(session->lock);
+    RETURN(hresult_from_status(session->end_server_handshake()));
 }
 
 /***********************************************************************
@@ -110,8 +292,19 @@ extern "C" HRESULT WINAPI WebSocketSend(WEB_SOCKET_HANDLE handle, WEB_SOCKET_BUF
         WEB_SOCKET_BUFFER *buffer, PVOID context)
 {
     TRACE("%p, %#x, %p, %p\n", handle, unsigned(type), buffer, context);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    ws::buffer_type engine = engine_type(type);
+    if (engine == ws::buffer_type::none)
+        RETURN(E_INVALIDARG);
+    ws::data_buffer data;
+    if (buffer && engine == ws::buffer_type::close)
+        data = { buffer->CloseStatus.pbReason, buffer->CloseStatus.ulReasonLength, buffer->CloseStatus.usStatus };
+    else if (buffer)
+        data = { buffer->Data.pbBuffer, buffer->Data.ulBufferLength, 0 };
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+    ws::lock_guard guard(session->lock);
+    RETURN(hresult_from_status(session->send(engine, buffer ? &data : nullptr, context)));
 }
 
 /***********************************************************************
@@ -121,8 +314,14 @@ extern "C" HRESULT WINAPI WebSocketReceive(WEB_SOCKET_HANDLE handle, WEB_SOCKET_
         PVOID context)
 {
     TRACE("%p, %p, %p\n", handle, buffer, context);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    ws::data_buffer data;
+    if (buffer)
+        data = { buffer->Data.pbBuffer, buffer->Data.ulBufferLength, 0 };
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+    ws::lock_guard guard(session->lock);
+    RETURN(hresult_from_status(session->receive(buffer ? &data : nullptr, context)));
 }
 
 /***********************************************************************
@@ -134,19 +333,75 @@ extern "C" HRESULT WINAPI WebSocketGetAction(WEB_SOCKET_HANDLE handle, WEB_SOCKE
 {
     TRACE("%p, %u, %p, %p, %p, %p, %p, %p\n", handle, unsigned(queue), buffers, buffer_count,
             action, buffer_type, application_context, action_context);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    if (!buffer_count || !action || !buffer_type || !action_context || !buffers || !*buffer_count
+            || queue < WEB_SOCKET_SEND_ACTION_QUEUE || queue > WEB_SOCKET_ALL_ACTION_QUEUE)
+        RETURN(E_INVALIDARG);
+    session_ref session(handle);
+    if (!session)
+        RETURN(E_HANDLE);
+
+    ws::action next;
+    {
+        ws::lock_guard guard(session->lock);
+        ws::status status = session->get_action(queue, *buffer_count, &next);
+        if (status != ws::status::ok)
+            RETURN(hresult_from_status(status));
+    }
+
+    *action = WEB_SOCKET_ACTION(next.type);
+    *buffer_type = next.buffer == ws::buffer_type::none
+            ? WEB_SOCKET_BUFFER_TYPE(0)
+            : WEB_SOCKET_BUFFER_TYPE(unsigned(WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE) + unsigned(next.buffer));
+    /* NO_ACTION leaves the count as given (Marlin's ping loop relies on it). */
+    if (next.type != ws::action_type::none)
+        *buffer_count = next.buffer_count;
+    bool close_view = next.buffer == ws::buffer_type::close
+            && (next.type == ws::action_type::indicate_receive_complete
+                || next.type == ws::action_type::indicate_send_complete);
+    for (uint32_t i = 0; i < next.buffer_count; i++)
+    {
+        buffers[i].Data.pbBuffer = next.buffers[i].data;
+        buffers[i].Data.ulBufferLength = next.buffers[i].length;
+        if (close_view)
+            buffers[i].CloseStatus.usStatus = next.buffers[i].close_status;
+    }
+    if (application_context)
+        *application_context = next.application_context;
+    *action_context = next.action_context;
+    TRACE("action %u, type %#x, %u buffers, context %p\n", unsigned(next.type), unsigned(*buffer_type),
+          unsigned(next.buffer_count), next.action_context);
+    RETURN(S_OK);
 }
 
 /***********************************************************************
  *          WebSocketCompleteAction (websocket.@)
+ *
+ * The SDK declares it VOID, but mORMot reads the return register as an
+ * HRESULT: the export is this function, which returns S_OK (see the spec).
  */
+extern "C" HRESULT WINAPI websocket_complete_action(WEB_SOCKET_HANDLE handle, PVOID action_context,
+        ULONG bytes_transferred)
+{
+    if (TRACE_ON())
+        ws::debug_printf(ws::DEBUG_TRACE, "WebSocketCompleteAction", "%p, %p, %u\n", handle,
+                         action_context, unsigned(bytes_transferred));
+    session_ref session(handle);
+    if (session)
+    {
+        ws::lock_guard guard(session->lock);
+        session->complete_action(action_context, bytes_transferred);
+    }
+    return S_OK;
+}
+
+#ifndef _WIN32
+/* On ELF the header's name is the symbol itself. */
 extern "C" VOID WINAPI WebSocketCompleteAction(WEB_SOCKET_HANDLE handle, PVOID action_context,
         ULONG bytes_transferred)
 {
-    TRACE("%p, %p, %u\n", handle, action_context, unsigned(bytes_transferred));
-    FIXME("stub\n");
+    websocket_complete_action(handle, action_context, bytes_transferred);
 }
+#endif
 
 /***********************************************************************
  *          WebSocketAbortHandle (websocket.@)
@@ -154,7 +409,11 @@ extern "C" VOID WINAPI WebSocketCompleteAction(WEB_SOCKET_HANDLE handle, PVOID a
 extern "C" VOID WINAPI WebSocketAbortHandle(WEB_SOCKET_HANDLE handle)
 {
     TRACE("%p\n", handle);
-    FIXME("stub\n");
+    session_ref session(handle);
+    if (!session)
+        return;
+    ws::lock_guard guard(session->lock);
+    session->abort();
 }
 
 /***********************************************************************
@@ -163,7 +422,8 @@ extern "C" VOID WINAPI WebSocketAbortHandle(WEB_SOCKET_HANDLE handle)
 extern "C" VOID WINAPI WebSocketDeleteHandle(WEB_SOCKET_HANDLE handle)
 {
     TRACE("%p\n", handle);
-    FIXME("stub\n");
+    /* The session goes when the last call still using it returns. */
+    ws::handle_close(reinterpret_cast<uintptr_t>(handle));
 }
 
 /***********************************************************************
@@ -173,6 +433,29 @@ extern "C" HRESULT WINAPI WebSocketGetGlobalProperty(WEB_SOCKET_PROPERTY_TYPE ty
         ULONG *size)
 {
     TRACE("%u, %p, %p\n", unsigned(type), value, size);
-    FIXME("stub\n");
-    return E_NOTIMPL;
+    ULONG result;
+    switch (type)
+    {
+    case WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE:
+        result = ws::keepalive_interval();
+        break;
+    case WEB_SOCKET_SUPPORTED_VERSIONS_PROPERTY_TYPE:
+        /* An array of ULONGs with one element. */
+        result = ws::WEBSOCKET_VERSION;
+        break;
+    default:
+        RETURN(E_INVALIDARG);
+    }
+    if (!size)
+        RETURN(E_INVALIDARG);
+    if (*size < sizeof(result))
+    {
+        *size = sizeof(result);
+        RETURN(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER));
+    }
+    if (!value)
+        RETURN(E_INVALIDARG);
+    memcpy(value, &result, sizeof(result));
+    *size = sizeof(result);
+    RETURN(S_OK);
 }

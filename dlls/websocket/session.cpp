@@ -1,0 +1,195 @@
+/*
+ * The session engine: creation, action dispatch, completion and abort
+ *
+ * Copyright 2026 The websocket.dll authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include "session.h"
+
+#include <atomic>
+#include <new>
+#include <stdlib.h>
+#include <string.h>
+
+namespace ws {
+
+status session::create(const session_config &config, session **out)
+{
+    if (config.receive_buffer_size < MIN_RECEIVE_BUFFER || config.receive_buffer_size > MAX_BUFFER
+            || config.send_buffer_size < MIN_SEND_BUFFER || config.send_buffer_size > MAX_BUFFER)
+        return status::invalid_argument;
+    size_t needed = arena_size(config.receive_buffer_size, config.send_buffer_size);
+    if (config.allocated_buffer && config.allocated_size < needed)
+        return status::invalid_argument;
+
+    /* One allocation: the object, then its data areas unless the caller gave them. */
+    size_t object_size = (sizeof(session) + 63) & ~size_t(63);
+    size_t total = object_size + (config.allocated_buffer ? 0 : needed);
+    void *memory = malloc(total);
+    if (!memory)
+        return status::out_of_memory;
+    session *s = new (memory) session();
+    uint8_t *arena = config.allocated_buffer ? config.allocated_buffer
+                                             : static_cast<uint8_t *>(memory) + object_size;
+    status result = s->setup(config, arena);
+    if (result != status::ok)
+    {
+        s->~session();
+        free(memory);
+        return result;
+    }
+    s->arena_owned_ = !config.allocated_buffer;
+    *out = s;
+    return status::ok;
+}
+
+status session::setup(const session_config &config, uint8_t *arena)
+{
+    role_ = config.role;
+    phase_ = phase::created;
+    aborted_ = false;
+    disable_masking_ = config.disable_masking;
+    disable_utf8_ = config.disable_utf8;
+    arena_ = arena;
+    receive_area_ = arena;
+    receive_size_ = config.receive_buffer_size;
+    send_area_ = arena + receive_size_;
+    send_size_ = config.send_buffer_size;
+    control_area_ = send_area_ + send_size_;
+    wire_ = wire_owner::none;
+    random_.reset();
+    client_key_[0] = 0;
+    handshake_block_ = nullptr;
+    offered_subprotocols_ = 0;
+    subprotocol_list_ = nullptr;
+
+    receive_action_ = outstanding();
+    receive_pending_ = false;
+    receive_cancelled_ = false;
+    receive_context_ = nullptr;
+    receive_user_buffer_ = nullptr;
+    receive_user_length_ = 0;
+    rx_begin_ = rx_end_ = 0;
+    decoder_.reset(role_ == role::client ? mask_policy::require_unmasked
+                   : disable_masking_   ? mask_policy::any
+                                        : mask_policy::require_masked);
+    header_done_ = false;
+    frame_ = frame_header();
+    payload_left_ = 0;
+    unmask_phase_ = 0;
+    in_message_ = false;
+    message_text_ = false;
+    close_received_ = false;
+    utf8_.reset();
+    receive_error_ = status::ok;
+    pong_pending_ = false;
+    random_ok_ = true;
+    pong_length_ = 0;
+
+    send_action_ = outstanding();
+    send_head_ = send_count_ = 0;
+    sending_fragments_ = false;
+    fragments_text_ = false;
+    close_sent_ = false;
+
+    /* Draw once now, so a broken system RNG fails the create, not a send. */
+    uint8_t probe[4];
+    return random_.bytes(probe, sizeof(probe)) ? status::ok : status::out_of_memory;
+}
+
+session::~session()
+{
+    free_handshake_headers();
+}
+
+void session::destroy(void *object)
+{
+    session *s = static_cast<session *>(object);
+    s->~session();
+    free(s);
+}
+
+bool session::is_open()
+{
+    /* A server's first data call ends the handshake implicitly (after an
+     * Abort too, so the drain works; an explicit End then fails). */
+    if (phase_ == phase::handshake && role_ == role::server)
+        phase_ = phase::open;
+    return phase_ == phase::open;
+}
+
+namespace {
+
+/* One sequence for every handle, so a context from another handle never
+ * matches (two handles in the same state would otherwise hand out the same
+ * values).  It fits beside the queue bits in a pointer: 30 bits on 32-bit. */
+std::atomic<uintptr_t> context_sequence{1};
+constexpr uintptr_t TOKEN_MASK = (UINTPTR_MAX >> 2) < UINT32_MAX ? (UINTPTR_MAX >> 2) : UINT32_MAX;
+
+} /* namespace */
+
+void *session::make_context(unsigned queue, outstanding &slot, action_type type, uint32_t offered)
+{
+    uintptr_t token;
+    do
+        token = context_sequence.fetch_add(1, std::memory_order_relaxed) & TOKEN_MASK;
+    while (!token);
+    slot.type = type;
+    slot.token = uint32_t(token);
+    slot.offered = offered;
+    /* Never NULL, never a pointer: the queue in the low bits, a sequence above. */
+    return reinterpret_cast<void *>((token << 2) | queue);
+}
+
+status session::get_action(unsigned queues, uint32_t capacity, action *out)
+{
+    out->type = action_type::none;
+    out->buffer = buffer_type::none;
+    out->buffer_count = 0;
+    out->application_context = nullptr;
+    out->action_context = nullptr;
+    if (!is_open())
+        return status::invalid_operation;
+
+    if ((queues & QUEUE_SEND) && next_send_action(capacity, out))
+        return status::ok;
+    if (queues & QUEUE_RECEIVE)
+        return next_receive_action(capacity, out);
+    return status::ok;
+}
+
+void session::complete_action(void *action_context, uint32_t bytes)
+{
+    uintptr_t value = reinterpret_cast<uintptr_t>(action_context);
+    unsigned queue = value & 3;
+    uint32_t token = uint32_t(value >> 2);
+    /* NULL, NO_ACTION's NULL, stale or foreign contexts match nothing. */
+    if (queue == QUEUE_SEND && send_action_.type != action_type::none && send_action_.token == token)
+        complete_send(bytes);
+    else if (queue == QUEUE_RECEIVE && receive_action_.type != action_type::none
+             && receive_action_.token == token)
+        complete_receive(bytes);
+}
+
+void session::abort()
+{
+    /* Before the handshake is done there is nothing to abort (documented no-op). */
+    if (phase_ == phase::open || (phase_ == phase::handshake && role_ == role::server))
+        aborted_ = true;
+}
+
+} /* namespace ws */
