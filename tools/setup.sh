@@ -11,6 +11,7 @@ PACKAGES="
     meson ninja-build pkg-config python3 g++
     mingw-w64 wine wine64 libwine-dev
     libcmocka-dev
+    python3-websockets nodejs node-ws
 "
 
 missing=""

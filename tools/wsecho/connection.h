@@ -1,0 +1,118 @@
+/*
+ * wsecho: one WebSocket connection driven through websocket.dll
+ *
+ * Copyright 2026 The websocket.dll authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/* The only code of wsecho that calls the API.  It does what a real program
+ * does: the HTTP upgrade written from the headers the DLL returns, then
+ * WebSocketGetAction loops in which every network action is carried out on the
+ * socket and completed with the bytes moved.  The receive queue (which also
+ * hands out the DLL's answers to pings) and the send queue may be driven from
+ * two threads at once; sends must be serialised by the caller. */
+
+#ifndef WSECHO_CONNECTION_H
+#define WSECHO_CONNECTION_H
+
+#include <stdint.h>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "platform.h"
+
+namespace wsecho {
+
+struct buffer_sizes
+{
+    uint32_t receive = 0;   /* 0: the DLL's default */
+    uint32_t send = 0;
+};
+
+struct ws_url
+{
+    std::string host;       /* without brackets */
+    uint16_t port = 80;
+    std::string host_field; /* the Host header: host[:port] as written in the URL */
+    std::string target;     /* path and query, at least "/" */
+};
+
+bool parse_ws_url(const std::string &text, ws_url *url, std::string *error);
+
+enum class message_kind { text, binary, close, failed };
+
+struct message
+{
+    message_kind kind = message_kind::failed;
+    std::vector<uint8_t> data;
+    uint16_t close_status = 0;
+    std::string close_reason;
+    bool protocol_error = false; /* the peer broke the protocol (GetAction failed) */
+    bool too_big = false;        /* over the size limit given to receive_message */
+};
+
+class connection
+{
+public:
+    connection(socket_t s, std::string pending = std::string());
+    ~connection();
+    connection(const connection &) = delete;
+    connection &operator=(const connection &) = delete;
+
+    /* Client: request the upgrade of url offering subprotocols; *selected gets
+     * the one the server chose ("" for none). */
+    bool client_handshake(const ws_url &url, const std::vector<std::string> &subprotocols,
+            const buffer_sizes &sizes, std::string *selected);
+
+    /* Server: read the request and answer it: 101, or 400 for a bad request
+     * (false, the connection is done).  The subprotocol chosen is the first
+     * the client offers that is in supported. */
+    bool server_handshake(const std::vector<std::string> &supported, const buffer_sizes &sizes,
+            std::string *selected);
+
+    /* One whole message (fragments reassembled), a close, or a failure.  Pings
+     * are answered and pongs skipped on the way. */
+    void receive_message(message *out, size_t max_size);
+
+    /* One operation each; the caller makes sure only one thread sends. */
+    bool send_message(bool text, const uint8_t *data, size_t length);
+    /* status 1005: a close frame without a body. */
+    bool send_close(uint16_t status, const std::string &reason);
+
+    /* Stop: the DLL is told to abort and the socket is shut, so a thread
+     * blocked in a receive wakes up. */
+    void abort();
+
+    socket_t socket() const { return socket_; }
+
+private:
+    bool create_handle(bool server, const buffer_sizes &sizes);
+    bool receive_once(message *out, size_t max_size, uint32_t *type);
+    bool run_send(uint32_t type, void *buffer);
+    uint32_t fill(uint8_t *buffer, uint32_t length);
+    uint32_t transmit(const void *buffers, uint32_t count);
+
+    socket_t socket_;
+    void *handle_ = nullptr;
+    std::string pending_;   /* bytes read with the HTTP head, handed out first */
+    size_t pending_used_ = 0;
+    std::atomic<bool> broken_{ false }; /* the socket failed: no more I/O */
+};
+
+} /* namespace wsecho */
+
+#endif /* WSECHO_CONNECTION_H */

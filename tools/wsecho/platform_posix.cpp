@@ -1,0 +1,258 @@
+/*
+ * wsecho: the platform seam on POSIX (BSD sockets, pthreads)
+ *
+ * Copyright 2026 The websocket.dll authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include "platform.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace wsecho {
+
+bool platform_init(std::string *)
+{
+    /* A peer that goes away must give an error from send(), not a signal. */
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+}
+
+static std::string errno_text(const char *what)
+{
+    return std::string(what) + ": " + strerror(errno);
+}
+
+static socket_t open_address(const char *host, uint16_t port, bool passive, uint16_t *bound_port,
+        std::string *error)
+{
+    struct addrinfo hints, *list = nullptr;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = passive ? AI_PASSIVE : 0;
+    char service[8];
+    snprintf(service, sizeof(service), "%u", unsigned(port));
+    int rc = getaddrinfo(host, service, &hints, &list);
+    if (rc)
+    {
+        *error = std::string("cannot resolve ") + host + ": " + gai_strerror(rc);
+        return NO_SOCKET;
+    }
+    int fd = -1;
+    *error = std::string("no address for ") + host;
+    for (struct addrinfo *ai = list; ai; ai = ai->ai_next)
+    {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+        {
+            *error = errno_text("socket");
+            continue;
+        }
+        int one = 1;
+        if (passive)
+        {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0)
+                break;
+            *error = errno_text("bind/listen");
+        }
+        else
+        {
+            if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            {
+                setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+                break;
+            }
+            *error = errno_text("connect");
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(list);
+    if (fd >= 0 && bound_port)
+    {
+        struct sockaddr_storage address;
+        socklen_t length = sizeof(address);
+        getsockname(fd, reinterpret_cast<struct sockaddr *>(&address), &length);
+        *bound_port = address.ss_family == AF_INET6
+            ? ntohs(reinterpret_cast<struct sockaddr_in6 *>(&address)->sin6_port)
+            : ntohs(reinterpret_cast<struct sockaddr_in *>(&address)->sin_port);
+    }
+    return fd;
+}
+
+socket_t net_listen(const char *host, uint16_t port, uint16_t *bound_port, std::string *error)
+{
+    return open_address(host, port, true, bound_port, error);
+}
+
+socket_t net_connect(const char *host, uint16_t port, std::string *error)
+{
+    return open_address(host, port, false, nullptr, error);
+}
+
+socket_t net_accept(socket_t listener, std::string *peer, std::string *error)
+{
+    struct sockaddr_storage address;
+    socklen_t length = sizeof(address);
+    int fd;
+    do
+        fd = accept(int(listener), reinterpret_cast<struct sockaddr *>(&address), &length);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+    {
+        *error = errno_text("accept");
+        return NO_SOCKET;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    char host[NI_MAXHOST], service[NI_MAXSERV];
+    if (getnameinfo(reinterpret_cast<struct sockaddr *>(&address), length, host, sizeof(host),
+                    service, sizeof(service), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+        *peer = std::string(host) + ":" + service;
+    else
+        *peer = "?";
+    return fd;
+}
+
+long net_send(socket_t s, const void *data, size_t length)
+{
+    ssize_t n;
+    do
+        n = send(int(s), data, length, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return long(n);
+}
+
+long net_recv(socket_t s, void *data, size_t length)
+{
+    ssize_t n;
+    do
+        n = recv(int(s), data, length, 0);
+    while (n < 0 && errno == EINTR);
+    return long(n);
+}
+
+void net_set_receive_timeout(socket_t s, unsigned ms)
+{
+    struct timeval timeout = { time_t(ms / 1000), suseconds_t((ms % 1000) * 1000) };
+    setsockopt(int(s), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+}
+
+void net_shutdown(socket_t s)
+{
+    shutdown(int(s), SHUT_RDWR);
+}
+
+void net_close(socket_t s)
+{
+    if (s != NO_SOCKET)
+        close(int(s));
+}
+
+std::string net_error()
+{
+    return strerror(errno);
+}
+
+struct thread
+{
+    pthread_t id;
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void *thread_main(void *param)
+{
+    thread *t = static_cast<thread *>(param);
+    t->fn(t->arg);
+    return nullptr;
+}
+
+thread *thread_start(void (*fn)(void *), void *arg)
+{
+    thread *t = new thread;
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&t->id, nullptr, thread_main, t))
+    {
+        delete t;
+        return nullptr;
+    }
+    return t;
+}
+
+void thread_join(thread *t)
+{
+    pthread_join(t->id, nullptr);
+    delete t;
+}
+
+struct lock
+{
+    pthread_mutex_t mutex;
+};
+
+lock *lock_create()
+{
+    lock *l = new lock;
+    pthread_mutex_init(&l->mutex, nullptr);
+    return l;
+}
+
+void lock_acquire(lock *l)
+{
+    pthread_mutex_lock(&l->mutex);
+}
+
+void lock_release(lock *l)
+{
+    pthread_mutex_unlock(&l->mutex);
+}
+
+void sleep_ms(unsigned ms)
+{
+    struct timespec delay = { time_t(ms / 1000), long(ms % 1000) * 1000000L };
+    while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+        ;
+}
+
+void stdio_binary()
+{
+}
+
+void process_exit(int code)
+{
+    fflush(stdout);
+    fflush(stderr);
+    _exit(code);
+}
+
+} /* namespace wsecho */
