@@ -39,6 +39,35 @@ bool is_known_opcode(uint8_t op)
     return op <= OP_BINARY || (op >= OP_CLOSE && op <= OP_PONG);
 }
 
+/* Fields of a complete, already checked header (minimal or not). */
+void decode_whole_header(const uint8_t *bytes, frame_header *header)
+{
+    uint8_t len7 = bytes[1] & LENGTH7_BITS;
+    size_t pos = 2;
+    header->fin = (bytes[0] & FIN_BIT) != 0;
+    header->opcode = bytes[0] & OPCODE_BITS;
+    header->masked = (bytes[1] & MASK_BIT) != 0;
+    if (len7 == LENGTH_16)
+    {
+        header->payload_length = ((uint64_t)bytes[2] << 8) | bytes[3];
+        pos = 4;
+    }
+    else if (len7 == LENGTH_64)
+    {
+        uint64_t value = 0;
+        for (pos = 2; pos < 10; pos++)
+            value = (value << 8) | bytes[pos];
+        header->payload_length = value;
+    }
+    else
+    {
+        header->payload_length = len7;
+    }
+    if (header->masked)
+        memcpy(header->mask_key, bytes + pos, 4);
+}
+
+
 } /* namespace */
 
 size_t frame_header_size(uint64_t payload_length, bool masked)
@@ -103,6 +132,29 @@ size_t frame_decoder::feed(const uint8_t *data, size_t len)
     if (state_ != state_reading)
         return 0;
 
+    /* Fast path: a whole header that breaks no rule, at the start of the
+     * chunk.  Anything else (a split header, any error) takes the byte loop
+     * below, which decides exactly as before. */
+    if (have_ == 0 && len >= 2)
+    {
+        uint8_t b0 = data[0], b1 = data[1];
+        uint8_t op = b0 & OPCODE_BITS, len7 = b1 & LENGTH7_BITS;
+        bool masked = (b1 & MASK_BIT) != 0;
+        size_t need = 2 + (len7 == LENGTH_16 ? 2 : len7 == LENGTH_64 ? 8 : 0) + (masked ? 4 : 0);
+        bool good = !(b0 & RSV_BITS) && is_known_opcode(op)
+            && !(is_control_opcode(op) && (!(b0 & FIN_BIT) || len7 > MAX_CONTROL_PAYLOAD))
+            && !(policy_ == mask_policy::require_masked && !masked)
+            && !(policy_ == mask_policy::require_unmasked && masked);
+        if (good && len >= need && !(len7 == LENGTH_64 && (data[2] & 0x80)))
+        {
+            memcpy(bytes_, data, need);
+            have_ = need_ = (uint8_t)need;
+            decode_whole_header(bytes_, &header_);
+            state_ = state_complete;
+            return need;
+        }
+    }
+
     while (used < len)
     {
         uint8_t byte = data[used++];
@@ -151,29 +203,7 @@ size_t frame_decoder::feed(const uint8_t *data, size_t len)
         return used;
 
     /* The whole header is here: decode it in one go. */
-    uint8_t len7 = bytes_[1] & LENGTH7_BITS;
-    size_t pos = 2;
-    header_.fin = (bytes_[0] & FIN_BIT) != 0;
-    header_.opcode = bytes_[0] & OPCODE_BITS;
-    header_.masked = (bytes_[1] & MASK_BIT) != 0;
-    if (len7 == LENGTH_16)
-    {
-        header_.payload_length = ((uint64_t)bytes_[2] << 8) | bytes_[3];
-        pos = 4;
-    }
-    else if (len7 == LENGTH_64)
-    {
-        uint64_t value = 0;
-        for (pos = 2; pos < 10; pos++)
-            value = (value << 8) | bytes_[pos];
-        header_.payload_length = value;
-    }
-    else
-    {
-        header_.payload_length = len7;
-    }
-    if (header_.masked)
-        memcpy(header_.mask_key, bytes_ + pos, 4);
+    decode_whole_header(bytes_, &header_);
     state_ = state_complete;
     return used;
 }
