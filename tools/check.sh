@@ -21,5 +21,41 @@ echo "== meson test: ThreadSanitizer"
 ninja -C build/tsan tests/api_threads
 meson test -C build/tsan --no-rebuild --print-errorlogs threads || status=1
 
-python3 tools/test_summary.py build/native build/x86_64 build/i686 build/tsan || status=1
+# The native unit, api and conformance suites under AddressSanitizer and
+# UndefinedBehaviorSanitizer (gcc); any report fails its test.
+echo "== meson test: AddressSanitizer + UndefinedBehaviorSanitizer"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+[ -f build/asan/build.ninja ] || meson setup build/asan -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build/asan
+meson test -C build/asan --print-errorlogs --num-processes 2 --suite unit --suite api --suite conformance \
+    || status=1
+
+# Valgrind memcheck over the api tests (the threads test is left to
+# ThreadSanitizer).  The conformance program makes 14.7 million checks and
+# takes about 5 minutes under valgrind on two cores: VALGRIND_CONFORMANCE=1
+# adds it.
+echo "== valgrind memcheck"
+mkdir -p build/valgrind/meson-logs
+: >build/valgrind/meson-logs/testlog.json
+programs="api_hresult api_allocations api_hostile"
+[ "${VALGRIND_CONFORMANCE:-0}" = 0 ] || programs="$programs websocket_test"
+for program in $programs; do
+    result=OK
+    valgrind -q --error-exitcode=1 --leak-check=full --log-file="build/valgrind/$program.log" \
+        "build/native/tests/$program" >"build/valgrind/$program.out" 2>&1 || result=FAIL
+    echo "valgrind: $program: $result"
+    if [ "$result" != OK ]; then
+        status=1
+        tail -n 30 "build/valgrind/$program.log" "build/valgrind/$program.out"
+    fi
+    printf '{"name": "valgrind-%s", "result": "%s"}\n' "$program" "$result" >>build/valgrind/meson-logs/testlog.json
+done
+
+# libFuzzer targets (tests/fuzz), FUZZ_SECONDS each, two at a time.
+echo "== fuzz"
+sh tools/fuzz.sh || status=1
+
+python3 tools/test_summary.py build/native build/x86_64 build/i686 build/tsan build/asan \
+    build/valgrind build/fuzz || status=1
 exit $status

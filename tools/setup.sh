@@ -11,7 +11,9 @@ PACKAGES="
     meson ninja-build pkg-config python3 g++
     mingw-w64 wine wine64 libwine-dev
     libcmocka-dev
+    clang libclang-rt-14-dev valgrind
     python3-websockets nodejs node-ws
+    libwslay-dev libboost-dev
 "
 
 missing=""

@@ -85,7 +85,12 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
         /* Values may sit at any address (.NET packs them): read them with memcpy. */
         if (!property.pvValue)
             return E_INVALIDARG;
-        switch (property.Type)
+        /* Read the type as a plain integer: callers pass any 32-bit value, and
+         * loading one outside the enum's range through the C++ enum type is
+         * undefined behaviour (UBSan -fsanitize=enum caught 0x80000000). */
+        ULONG type;
+        memcpy(&type, &property.Type, sizeof(type));
+        switch (type)
         {
         case WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE:
         case WEB_SOCKET_SEND_BUFFER_SIZE_PROPERTY_TYPE:
@@ -94,7 +99,7 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
             if (property.ulValueSize != sizeof(size))
                 return E_INVALIDARG;
             memcpy(&size, property.pvValue, sizeof(size));
-            (property.Type == WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE
+            (type == WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE
                  ? config->receive_buffer_size : config->send_buffer_size) = size;
             break;
         }
@@ -105,7 +110,7 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
             if (property.ulValueSize != sizeof(value))
                 return E_INVALIDARG;
             memcpy(&value, property.pvValue, sizeof(value));
-            (property.Type == WEB_SOCKET_DISABLE_MASKING_PROPERTY_TYPE
+            (type == WEB_SOCKET_DISABLE_MASKING_PROPERTY_TYPE
                  ? config->disable_masking : config->disable_utf8) = value != FALSE;
             break;
         }

@@ -938,6 +938,7 @@ struct endpoint
     /* What was received. */
     BYTE *message;
     size_t message_size;
+    size_t message_capacity;    /* grows by doubling: sanitizer builds copy on every realloc */
     WEB_SOCKET_BUFFER_TYPE last_type;
     int indications, messages, pongs, sends_completed, closes;
     USHORT close_status;
@@ -1075,7 +1076,11 @@ static BOOL pump_queue(struct endpoint *ep, WEB_SOCKET_ACTION_QUEUE queue, HRESU
             else
             {
                 check_inside(ep, buffers[0].Data.pbBuffer, buffers[0].Data.ulBufferLength, FALSE, __LINE__);
-                ep->message = realloc(ep->message, ep->message_size + buffers[0].Data.ulBufferLength + 1);
+                if (ep->message_size + buffers[0].Data.ulBufferLength + 1 > ep->message_capacity)
+                {
+                    ep->message_capacity = 2 * (ep->message_size + buffers[0].Data.ulBufferLength + 1);
+                    ep->message = realloc(ep->message, ep->message_capacity);
+                }
                 if (buffers[0].Data.ulBufferLength)
                     memcpy(ep->message + ep->message_size, buffers[0].Data.pbBuffer,
                            buffers[0].Data.ulBufferLength);
@@ -1193,6 +1198,7 @@ static void exchange(struct endpoint *from, struct endpoint *to, BOOL text, size
     free(to->message);
     to->message = NULL;
     to->message_size = 0;
+    to->message_capacity = 0;
     from->send_payload = payload;
     from->send_payload_size = len;
 
@@ -5939,6 +5945,7 @@ static void test_server_programs(void)
         free(browser.message);
         browser.message = NULL;
         browser.message_size = 0;
+        browser.message_capacity = 0;
     }
 
     /* Browser to server. */
@@ -6035,6 +6042,7 @@ static void test_server_programs(void)
         free(browser.message);
         browser.message = NULL;
         browser.message_size = 0;
+        browser.message_capacity = 0;
     }
 
     /* Marlin's keep-alive ping and the browser's pong. */
