@@ -58,26 +58,15 @@
 #include <websocket.h>
 
 #include "bench_common.h"
+#include "bench_util.h"
 #include "cpu_features.h"
 #include "frame_codec.h"
 #include "masking.h"
 #include "utf8_validator.h"
 
-namespace {
+using namespace bench;
 
-struct rng
-{
-    uint64_t s;
-    explicit rng(uint64_t seed) : s(seed | 1) {}
-    uint64_t next()
-    {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        return s * 0x2545f4914f6cdd1dull;
-    }
-    uint32_t below(uint32_t n) { return (uint32_t)((next() >> 32) % n); }
-};
+namespace {
 
 const size_t sizes[] = { 16, 1024, 65536, 1048576 };
 const char *const size_names[] = { "16B", "1KiB", "64KiB", "1MiB" };
@@ -87,98 +76,12 @@ constexpr size_t area_bytes = 1024 * 1024 + 64 * 1024;
 const char *const payload_names[] = { "binary", "ascii", "mixed" };
 constexpr int payload_count = 3;
 
-inline void clobber()
-{
-    __asm__ __volatile__("" ::: "memory");
-}
-
-double now()
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 bool failed;
 const char *only_impl, *only_size;
 
 bool wanted(const char *impl)
 {
     return !only_impl || !strcmp(impl, "memcpy") || !strcmp(impl, only_impl);
-}
-
-/* Seconds per pass: median of reps repetitions of at least min_time each. */
-template <class Pass>
-double time_pass(Pass &&pass, double min_time, int reps)
-{
-    double t0 = now();
-    pass();
-    clobber();
-    double one = now() - t0;
-    long passes = one > 0 ? (long)(min_time / one) + 1 : 1000;
-    double results[64];
-    reps = std::min(reps, 64);
-    for (int r = 0; r < reps; r++)
-    {
-        t0 = now();
-        for (long i = 0; i < passes; i++)
-        {
-            pass();
-            clobber();
-        }
-        results[r] = (now() - t0) / passes;
-    }
-    std::sort(results, results + reps);
-    return results[reps / 2];
-}
-
-size_t encode(uint32_t cp, uint8_t *out)
-{
-    if (cp < 0x80)
-    {
-        out[0] = (uint8_t)cp;
-        return 1;
-    }
-    if (cp < 0x800)
-    {
-        out[0] = (uint8_t)(0xc0 | cp >> 6);
-        out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000)
-    {
-        out[0] = (uint8_t)(0xe0 | cp >> 12);
-        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (uint8_t)(0xf0 | cp >> 18);
-    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-/* The kernel benchmark's mix: by count 40% ASCII, 25% 2-byte, 25% CJK,
- * 10% emoji; whole characters per message, ASCII padding at the end. */
-void mixed_text(rng &r, uint8_t *out, size_t len)
-{
-    size_t n = 0;
-    while (len - n >= 4)
-    {
-        uint32_t pick = r.below(100), cp;
-        if (pick < 40)
-            cp = 0x20 + r.below(0x5f);
-        else if (pick < 52)
-            cp = 0xc0 + r.below(0x250 - 0xc0);
-        else if (pick < 65)
-            cp = 0x391 + r.below(0x3c9 - 0x391);
-        else if (pick < 90)
-            cp = 0x4e00 + r.below(0x9fff - 0x4e00);
-        else
-            cp = 0x1f300 + r.below(0x1faff - 0x1f300);
-        n += encode(cp, out + n);
-    }
-    while (n < len)
-        out[n++] = 'x';
 }
 
 /* An in-memory byte stream standing for a socket. */

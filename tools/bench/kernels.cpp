@@ -35,25 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "cpu_features.h"
 #include "masking.h"
 #include "utf8_validator.h"
 
-namespace {
+using namespace bench;
 
-struct rng
-{
-    uint64_t s;
-    explicit rng(uint64_t seed) : s(seed | 1) {}
-    uint64_t next()
-    {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        return s * 0x2545f4914f6cdd1dull;
-    }
-    uint32_t below(uint32_t n) { return (uint32_t)((next() >> 32) % n); }
-};
+namespace {
 
 const size_t sizes[] = { 16, 1024, 65536, 1048576 };
 const char *const size_names[] = { "16 B", "1 KiB", "64 KiB", "1 MiB" };
@@ -75,101 +64,6 @@ layout layout_for(size_t size)
     l.header = size <= 125 ? 6 : size <= 65535 ? 8 : 14;
     l.stride = l.header + size;
     return l;
-}
-
-/* Keeps the compiler from dropping or merging passes. */
-inline void clobber()
-{
-    __asm__ __volatile__("" ::: "memory");
-}
-
-double now()
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-/* Seconds per pass: the median of reps repetitions, each repeating the pass
- * for at least min_time. */
-template <class Pass>
-double time_pass(Pass &&pass, double min_time, int reps)
-{
-    double t0 = now();
-    pass();
-    clobber();
-    double one = now() - t0;
-    long passes = one > 0 ? (long)(min_time / one) + 1 : 1000;
-    double results[64];
-    reps = std::min(reps, 64);
-    for (int r = 0; r < reps; r++)
-    {
-        t0 = now();
-        for (long i = 0; i < passes; i++)
-        {
-            pass();
-            clobber();
-        }
-        results[r] = (now() - t0) / passes;
-    }
-    std::sort(results, results + reps);
-    return results[reps / 2];
-}
-
-/* Characters for the mixed text: Latin, Greek, CJK, emoji. */
-size_t encode(uint32_t cp, uint8_t *out)
-{
-    if (cp < 0x80)
-    {
-        out[0] = (uint8_t)cp;
-        return 1;
-    }
-    if (cp < 0x800)
-    {
-        out[0] = (uint8_t)(0xc0 | cp >> 6);
-        out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000)
-    {
-        out[0] = (uint8_t)(0xe0 | cp >> 12);
-        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (uint8_t)(0xf0 | cp >> 18);
-    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-/* By count: 40% ASCII, 25% Latin/Greek (2 bytes), 25% CJK (3), 10% emoji (4);
- * whole characters only, ASCII padding at the end. */
-void mixed_text(rng &r, uint8_t *out, size_t len)
-{
-    size_t n = 0;
-    while (len - n >= 4)
-    {
-        uint32_t pick = r.below(100), cp;
-        if (pick < 40)
-            cp = 0x20 + r.below(0x5f);
-        else if (pick < 52)
-            cp = 0xc0 + r.below(0x250 - 0xc0);
-        else if (pick < 65)
-            cp = 0x391 + r.below(0x3c9 - 0x391);
-        else if (pick < 90)
-            cp = 0x4e00 + r.below(0x9fff - 0x4e00);
-        else
-            cp = 0x1f300 + r.below(0x1faff - 0x1f300);
-        n += encode(cp, out + n);
-    }
-    while (n < len)
-        out[n++] = 'x';
-}
-
-void ascii_text(rng &r, uint8_t *out, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        out[i] = (uint8_t)(0x20 + r.below(0x5f));
 }
 
 struct row
