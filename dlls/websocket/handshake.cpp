@@ -363,18 +363,13 @@ const char *handshake_result_name(handshake_result result)
     return "?";
 }
 
-/* --- Server side --------------------------------------------------------- */
-
-handshake_result validate_server_request(const header_view *headers, size_t count, server_request *out)
+/* What both sides check first, in this order: every name a token, an Upgrade
+ * header with "websocket", a Connection header with "Upgrade". */
+static handshake_result check_upgrade_headers(const header_view *headers, size_t count)
 {
     bool upgrade = false, connection = false;
-    single_value version = {}, key = {};
-
-    if (!headers)
-        count = 0;
     if (!names_are_tokens(headers, count))
         return handshake_result::bad_header_name;
-
     for (size_t i = 0; i < count; i++)
     {
         const header_view &h = headers[i];
@@ -382,16 +377,35 @@ handshake_result validate_server_request(const header_view *headers, size_t coun
             upgrade = upgrade || header_contains_token(h, "websocket");
         else if (header_name_is(h, "Connection"))
             connection = connection || header_contains_token(h, "Upgrade");
-        else if (header_name_is(h, "Sec-WebSocket-Version"))
+    }
+    if (!upgrade)
+        return handshake_result::bad_upgrade;
+    if (!connection)
+        return handshake_result::bad_connection;
+    return handshake_result::ok;
+}
+
+/* --- Server side --------------------------------------------------------- */
+
+handshake_result validate_server_request(const header_view *headers, size_t count, server_request *out)
+{
+    single_value version = {}, key = {};
+
+    if (!headers)
+        count = 0;
+    handshake_result upgrade = check_upgrade_headers(headers, count);
+    if (upgrade != handshake_result::ok)
+        return upgrade;
+
+    for (size_t i = 0; i < count; i++)
+    {
+        const header_view &h = headers[i];
+        if (header_name_is(h, "Sec-WebSocket-Version"))
             version.add(trimmed_value(h));
         else if (header_name_is(h, "Sec-WebSocket-Key"))
             key.add(trimmed_value(h));
     }
 
-    if (!upgrade)
-        return handshake_result::bad_upgrade;
-    if (!connection)
-        return handshake_result::bad_connection;
     if (version.conflict)
         return handshake_result::duplicate_version;
     if (!version.present)
@@ -518,7 +532,6 @@ handshake_result validate_client_response(const header_view *headers, size_t cou
                                           const client_offer &offer, client_response *out,
                                           size_t *selected_extensions, size_t extension_capacity)
 {
-    bool upgrade = false, connection = false;
     single_value accept = {}, protocol = {};
     client_response result = {};
 
@@ -526,17 +539,14 @@ handshake_result validate_client_response(const header_view *headers, size_t cou
         count = 0;
     if (!selected_extensions)
         extension_capacity = 0;
-    if (!names_are_tokens(headers, count))
-        return handshake_result::bad_header_name;
+    handshake_result upgrade = check_upgrade_headers(headers, count);
+    if (upgrade != handshake_result::ok)
+        return upgrade;
 
     for (size_t i = 0; i < count; i++)
     {
         const header_view &h = headers[i];
-        if (header_name_is(h, "Upgrade"))
-            upgrade = upgrade || header_contains_token(h, "websocket");
-        else if (header_name_is(h, "Connection"))
-            connection = connection || header_contains_token(h, "Upgrade");
-        else if (header_name_is(h, "Sec-WebSocket-Accept"))
+        if (header_name_is(h, "Sec-WebSocket-Accept"))
             accept.add(trimmed_value(h));
         else if (header_name_is(h, "Sec-WebSocket-Protocol"))
         {
@@ -546,11 +556,6 @@ handshake_result validate_client_response(const header_view *headers, size_t cou
                 protocol.add(v);
         }
     }
-
-    if (!upgrade)
-        return handshake_result::bad_upgrade;
-    if (!connection)
-        return handshake_result::bad_connection;
 
     if (accept.conflict)
         return handshake_result::duplicate_accept;
