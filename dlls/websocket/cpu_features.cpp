@@ -176,4 +176,13 @@ simd_level cpu_simd_level()
     return (simd_level)level;
 }
 
+size_t usable_kernel_count(const simd_level *levels, size_t count)
+{
+    simd_level level = cpu_simd_level();
+    size_t n = 0;
+    while (n < count && levels[n] <= level)
+        n++;
+    return n;
+}
+
 } /* namespace ws */

@@ -21,6 +21,7 @@
 #ifndef WEBSOCKET_CPU_FEATURES_H
 #define WEBSOCKET_CPU_FEATURES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace ws {
@@ -67,6 +68,10 @@ uint32_t cpu_features_capped(uint32_t features, const char *level_name);
 
 /* The highest level whose features are all present in cpu_features(). */
 simd_level cpu_simd_level();
+
+/* How many entries of a kernel table, ordered by ascending level, this CPU
+ * can run (the scalar first entry always can). */
+size_t usable_kernel_count(const simd_level *levels, size_t count);
 
 /* Every feature bit a level needs. */
 uint32_t simd_level_features(simd_level level);

@@ -211,11 +211,7 @@ static_assert(kernel_count == sizeof(kernel_levels) / sizeof(kernel_levels[0]), 
 
 size_t usable_count()
 {
-    simd_level level = cpu_simd_level();
-    size_t n = 0;
-    while (n < kernel_count && kernel_levels[n] <= level)
-        n++;
-    return n;
+    return usable_kernel_count(kernel_levels, kernel_count);
 }
 
 typedef size_t (*validate_fn)(uint32_t *, const uint8_t *, size_t);
