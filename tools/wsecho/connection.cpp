@@ -490,6 +490,25 @@ void connection::abort()
     net_shutdown(socket_);
 }
 
+void connection::finish(bool fin_first, unsigned wait_ms)
+{
+    if (handle_)
+    {
+        trace("WebSocketAbortHandle");
+        WebSocketAbortHandle(as_handle(handle_));
+    }
+    broken_ = true;
+    if (fin_first)
+        net_shutdown_send(socket_);
+    net_set_receive_timeout(socket_, wait_ms);
+    uint8_t sink[4096];
+    long n = -1;
+    /* Bounded: a peer that keeps sending is cut off after 256 reads. */
+    for (int reads = 0; reads < 256 && (n = net_recv(socket_, sink, sizeof(sink))) > 0; reads++)
+        trace("after the close: %ld bytes dropped", n);
+    trace(n == 0 ? "the peer ended the connection" : "no end from the peer in time");
+}
+
 /* ---- receiving ---- */
 
 /* One action fetched from a queue. */
@@ -500,6 +519,7 @@ struct next_action
     WEB_SOCKET_ACTION action;
     WEB_SOCKET_BUFFER_TYPE type;
     PVOID context;
+    HRESULT error;  /* of a failed GetAction */
 };
 
 enum class fetch_result { action, done, get_action_failed, stalled };
@@ -524,6 +544,7 @@ static fetch_result fetch_action(WEB_SOCKET_HANDLE handle, WEB_SOCKET_ACTION_QUE
         if (FAILED(hr))
         {
             report_failure("WebSocketGetAction", uint32_t(hr));
+            out->error = hr;
             return fetch_result::get_action_failed;
         }
         if (out->action != WEB_SOCKET_NO_ACTION)
@@ -565,7 +586,11 @@ bool connection::receive_once(message *out, size_t max_size, uint32_t *type)
         fetch_result fetched = fetch_action(as_handle(handle_), WEB_SOCKET_RECEIVE_ACTION_QUEUE, indicated,
                                             &next, &waited);
         if (fetched == fetch_result::get_action_failed)
+        {
             out->protocol_error = true;
+            if (next.error == E_INVALID_PROTOCOL_OPERATION)
+                out->fail_status = WEB_SOCKET_PROTOCOL_ERROR_CLOSE_STATUS;
+        }
         if (fetched != fetch_result::action)
             return fetched == fetch_result::done;
         WEB_SOCKET_BUFFER *buffers = next.buffers;
@@ -635,6 +660,7 @@ void connection::receive_message(message *out, size_t max_size)
             if (out->too_big)
             {
                 note("message over %lu bytes", static_cast<unsigned long>(max_size));
+                out->fail_status = WEB_SOCKET_MESSAGE_TOO_BIG_CLOSE_STATUS;
                 out->kind = message_kind::failed;
             }
             return;

@@ -63,6 +63,13 @@ struct message
     std::string close_reason;
     bool protocol_error = false; /* the peer broke the protocol (GetAction failed) */
     bool too_big = false;        /* over the size limit given to receive_message */
+    /* The status to fail the connection with, 0 for none: 1009 for too_big;
+     * 1002 when GetAction says E_INVALID_PROTOCOL_OPERATION (frames out of
+     * order); none for E_INVALID_PROTOCOL_FORMAT, which the DLL returns for
+     * malformed frames (1002) and invalid UTF-8 (1007) alike: with no way to
+     * tell which, sending none is right (RFC 6455 7.1.7) where a guess may
+     * be wrong. */
+    uint16_t fail_status = 0;
 };
 
 class connection
@@ -96,6 +103,14 @@ public:
     /* Stop: the DLL is told to abort and the socket is shut, so a thread
      * blocked in a receive wakes up. */
     void abort();
+
+    /* End TCP gracefully once the WebSocket is done: with fin_first our FIN
+     * goes out at once (a server after the closing handshake, RFC 6455 7.1.1,
+     * and either side failing the connection), without it a client waits for
+     * the server's.  Either way what the peer still sends is read and dropped
+     * until its FIN or wait_ms, so closing never turns unread bytes into a
+     * reset that could destroy the close frame on its way. */
+    void finish(bool fin_first, unsigned wait_ms);
 
     socket_t socket() const { return socket_; }
 

@@ -34,7 +34,8 @@ static const char usage[] =
     "usage:\n"
     "  wsecho server --port N [--host ADDRESS] [--subprotocol P]... [--connections N]\n"
     "                [--close-after N] [options]\n"
-    "  wsecho client ws://HOST[:PORT][/PATH] [--subprotocol P]... [--echo] [options]\n"
+    "  wsecho client ws://HOST[:PORT][/PATH] [--subprotocol P]... [--echo [--connections N]]\n"
+    "                [options]\n"
     "\n"
     "server: accepts connections one at a time and echoes every message back with\n"
     "        its type; answers a close with the same status and reason.\n"
@@ -46,6 +47,8 @@ static const char usage[] =
     "        clean close handshake.\n"
     "        --echo            send nothing of its own: echo every message back until\n"
     "                          the server closes\n"
+    "        --connections N   with --echo: connect N times, one after the other\n"
+    "                          (status 0 if all closed cleanly)\n"
     "options:\n"
     "  --subprotocol P       offer (client) or accept (server) P; may be repeated\n"
     "  --close-status N      status of the close we start (default 1000; 1005: no status)\n"
@@ -127,7 +130,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
             s->port = long(number("--port", value(), 65535));
         else if (s->server && arg == "--host")
             s->host = value();
-        else if (s->server && arg == "--connections")
+        else if (arg == "--connections")
             s->connections = number("--connections", value(), 0xffffffffu);
         else if (s->server && arg == "--close-after")
             s->close_after = number("--close-after", value(), 0xffffffffu);
@@ -147,6 +150,8 @@ static void parse_arguments(int argc, char **argv, settings *s)
         usage_error("%s", "server needs --port N");
     if (!s->server && s->url.empty())
         usage_error("%s", "client needs a ws:// URL");
+    if (!s->server && s->connections && !s->echo)
+        usage_error("%s", "--connections needs --echo");
 }
 
 static void print_message(const message &m)
@@ -156,6 +161,9 @@ static void print_message(const message &m)
     fputc('\n', stdout);
     fflush(stdout);
 }
+
+/* How long the end of TCP waits for the peer's FIN. */
+constexpr unsigned FINISH_WAIT_MS = 2000;
 
 /* Echo until the close handshake is over.  true: it ended with a clean close. */
 static bool echo_session(connection &c, const settings &s)
@@ -168,13 +176,19 @@ static bool echo_session(connection &c, const settings &s)
         c.receive_message(&m, s.max_message);
         if (m.kind == message_kind::failed)
         {
-            if (!close_sent && (m.protocol_error || m.too_big))
+            if (!close_sent && m.fail_status)
             {
-                uint16_t status = m.too_big ? 1009 : 1002;
-                note("closing with %u", unsigned(status));
-                c.send_close(status, m.too_big ? "message too big" : "protocol error");
+                note("closing with %u", unsigned(m.fail_status));
+                if (!c.send_close(m.fail_status, m.too_big ? "message too big" : "protocol error"))
+                {
+                    c.abort();
+                    return false;
+                }
             }
-            c.abort();
+            if (m.protocol_error || m.too_big)
+                c.finish(true, FINISH_WAIT_MS);  /* failing: we end TCP, whatever our role */
+            else
+                c.abort();
             return false;
         }
         if (m.kind == message_kind::close)
@@ -185,11 +199,13 @@ static bool echo_session(connection &c, const settings &s)
                 return false;
             }
             note("close received: %u \"%s\"", unsigned(m.close_status), m.close_reason.c_str());
-            if (close_sent)
-                return true;
-            if (!c.send_close(m.close_status, m.close_reason))
-                return false;
-            note("close sent: %u \"%s\"", unsigned(m.close_status), m.close_reason.c_str());
+            if (!close_sent)
+            {
+                if (!c.send_close(m.close_status, m.close_reason))
+                    return false;
+                note("close sent: %u \"%s\"", unsigned(m.close_status), m.close_reason.c_str());
+            }
+            c.finish(s.server, FINISH_WAIT_MS);
             return true;
         }
         if (close_sent)
@@ -366,14 +382,14 @@ static bool receive_lines(connection &c, line_client &lc)
         }
         if (m.kind == message_kind::close)
             note("the connection ended without a close frame");
-        bool tell_peer = m.protocol_error || m.too_big;
+        bool tell_peer = m.fail_status != 0;
         if (!tell_peer)
             c.abort();  /* first: it wakes a sender blocked on the socket */
         lock_acquire(lc.send_lock);
         if (tell_peer && !lc.close_sent)
         {
-            note("closing with %u", m.too_big ? 1009u : 1002u);
-            c.send_close(m.too_big ? 1009 : 1002, m.too_big ? "message too big" : "protocol error");
+            note("closing with %u", unsigned(m.fail_status));
+            c.send_close(m.fail_status, m.too_big ? "message too big" : "protocol error");
         }
         lc.close_sent = true;  /* the sender stops using the connection */
         c.abort();
@@ -391,19 +407,28 @@ static int run_client(const settings &s)
         note("%s", error.c_str());
         return 2;
     }
-    socket_t sock = net_connect(url.host.c_str(), url.port, &error);
-    if (sock == NO_SOCKET)
+    bool all_clean = true;
+    unsigned long count = s.connections ? s.connections : 1;
+    for (unsigned long i = 0; i < count; i++)
     {
-        note("cannot connect to %s:%u: %s", url.host.c_str(), unsigned(url.port), error.c_str());
-        return 1;
+        socket_t sock = net_connect(url.host.c_str(), url.port, &error);
+        if (sock == NO_SOCKET)
+        {
+            note("cannot connect to %s:%u: %s", url.host.c_str(), unsigned(url.port), error.c_str());
+            return 1;
+        }
+        connection c(sock);
+        std::string selected;
+        if (!c.client_handshake(url, s.subprotocols, s.sizes, &selected))
+        {
+            all_clean = false;
+            continue;
+        }
+        note("connected to %s (subprotocol: %s)", s.url.c_str(), selected.empty() ? "none" : selected.c_str());
+        bool clean = s.echo ? echo_session(c, s) : line_session(c, s);
+        all_clean = all_clean && clean;
     }
-    connection c(sock);
-    std::string selected;
-    if (!c.client_handshake(url, s.subprotocols, s.sizes, &selected))
-        return 1;
-    note("connected to %s (subprotocol: %s)", s.url.c_str(), selected.empty() ? "none" : selected.c_str());
-    bool clean = s.echo ? echo_session(c, s) : line_session(c, s);
-    return clean ? 0 : 1;
+    return all_clean ? 0 : 1;
 }
 
 int main(int argc, char **argv)

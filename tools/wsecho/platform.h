@@ -52,6 +52,8 @@ long net_recv(socket_t s, void *data, size_t length);
 void net_set_receive_timeout(socket_t s, unsigned ms);
 /* Both directions: wakes a thread blocked in net_recv on the same socket. */
 void net_shutdown(socket_t s);
+/* Our direction only: the peer reads the end of the stream, we can still read. */
+void net_shutdown_send(socket_t s);
 void net_close(socket_t s);
 /* The last socket error of this thread, as text. */
 std::string net_error();

@@ -171,6 +171,11 @@ void net_shutdown(socket_t s)
     shutdown(int(s), SHUT_RDWR);
 }
 
+void net_shutdown_send(socket_t s)
+{
+    shutdown(int(s), SHUT_WR);
+}
+
 void net_close(socket_t s)
 {
     if (s != NO_SOCKET)

@@ -176,6 +176,11 @@ void net_shutdown(socket_t s)
     shutdown(SOCKET(s), SD_BOTH);
 }
 
+void net_shutdown_send(socket_t s)
+{
+    shutdown(SOCKET(s), SD_SEND);
+}
+
 void net_close(socket_t s)
 {
     if (s != NO_SOCKET)
