@@ -38,7 +38,7 @@ meson test -C build/asan --print-errorlogs --num-processes 2 --suite unit --suit
 echo "== valgrind memcheck"
 mkdir -p build/valgrind/meson-logs
 : >build/valgrind/meson-logs/testlog.json
-programs="api_hresult api_allocations api_hostile"
+programs="api_hresult api_allocations api_hostile api_hostile_catalogue"
 [ "${VALGRIND_CONFORMANCE:-0}" = 0 ] || programs="$programs websocket_test"
 for program in $programs; do
     result=OK

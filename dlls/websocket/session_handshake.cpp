@@ -99,12 +99,18 @@ header_view *view_headers(const http_header *headers, uint32_t count)
     return views;
 }
 
+/* No HTTP stack hands over a longer name or value (HTTP.sys caps a field at
+ * 65534 bytes): a longer length is a caller's mistake, and taking it would
+ * read past the caller's string. */
+constexpr uint32_t MAX_HEADER_FIELD = 65536;
+
 bool headers_readable(const http_header *headers, uint32_t count)
 {
     if (count && !headers)
         return false;
     for (uint32_t i = 0; i < count; i++)
-        if ((!headers[i].name && headers[i].name_length) || (!headers[i].value && headers[i].value_length))
+        if ((!headers[i].name && headers[i].name_length) || (!headers[i].value && headers[i].value_length)
+                || headers[i].name_length > MAX_HEADER_FIELD || headers[i].value_length > MAX_HEADER_FIELD)
             return false;
     return true;
 }

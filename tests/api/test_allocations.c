@@ -23,6 +23,12 @@
  * the library makes is counted.  After the handles exist and the handshake is
  * done, a long exchange in both directions (all sizes, fragments, pings,
  * close) must not allocate once.
+ *
+ * Resource bounds: a hostile client's byte stream -- a frame claiming 2^63-1
+ * bytes (and one claiming 2^63), endless fragments, a ping flood -- fed to a
+ * server handle must not allocate, must be worked through in a bounded number
+ * of GetAction calls per indication, and never hands out more than the
+ * receive buffer at once.
  */
 
 #include <setjmp.h>
@@ -35,6 +41,7 @@
 
 #include <windows.h>
 #include "websocket.h"
+#include "client_request.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t count, size_t size);
@@ -175,9 +182,8 @@ static void send_message(struct end *from, struct end *to, WEB_SOCKET_BUFFER_TYP
 static void setup_pair(WEB_SOCKET_PROPERTY *props, ULONG count)
 {
     static struct link a, b;
-    static char host[] = "Host", localhost[] = "localhost";
-    WEB_SOCKET_HTTP_HEADER *request, *response, all[8];
-    ULONG request_count, response_count, i;
+    WEB_SOCKET_HTTP_HEADER *response, all[8];
+    ULONG request_count, response_count;
 
     memset(&client, 0, sizeof(client));
     memset(&server, 0, sizeof(server));
@@ -186,15 +192,9 @@ static void setup_pair(WEB_SOCKET_PROPERTY *props, ULONG count)
     server.out = client.in = &b;
     assert_int_equal(WebSocketCreateClientHandle(props, count, &client.handle), S_OK);
     assert_int_equal(WebSocketCreateServerHandle(props, count, &server.handle), S_OK);
-    assert_int_equal(WebSocketBeginClientHandshake(client.handle, NULL, 0, NULL, 0, NULL, 0, &request,
-                                                   &request_count), S_OK);
-    for (i = 0; i < request_count; i++)
-        all[i] = request[i];
-    all[i].pcName = host;
-    all[i].ulNameLength = 4;
-    all[i].pcValue = localhost;
-    all[i].ulValueLength = 9;
-    assert_int_equal(WebSocketBeginServerHandshake(server.handle, NULL, NULL, 0, all, request_count + 1,
+    request_count = client_request(client.handle, all, 8);
+    assert_true(request_count > 0);
+    assert_int_equal(WebSocketBeginServerHandshake(server.handle, NULL, NULL, 0, all, request_count,
                                                    &response, &response_count), S_OK);
     assert_int_equal(WebSocketEndClientHandshake(client.handle, response, response_count, NULL, NULL, NULL), S_OK);
     assert_int_equal(WebSocketEndServerHandshake(server.handle), S_OK);
@@ -278,12 +278,185 @@ static void test_counter_works(void **state)
     assert_true(heap_calls >= 2);
 }
 
+/* ---- a hostile stream into a server handle ---- */
+
+struct stream_stats
+{
+    uint64_t fed;              /* bytes given to the DLL */
+    uint64_t indicated;        /* payload bytes indicated */
+    unsigned long indications, pongs, get_actions, receives;
+    ULONG largest;             /* largest single buffer handed out */
+    HRESULT error;             /* GetAction's failure, S_OK if none */
+    WEB_SOCKET_BUFFER_TYPE last_type;
+};
+
+/* Feed head, then repeat over and over, until total bytes went in or the DLL
+ * fails; every action is carried out as a program would. */
+static void feed_stream(WEB_SOCKET_HANDLE h, const unsigned char *head, size_t head_length,
+                        const unsigned char *repeat, size_t repeat_length, uint64_t total,
+                        struct stream_stats *st)
+{
+    int receiving = 0;
+    memset(st, 0, sizeof(*st));
+    for (;;)
+    {
+        WEB_SOCKET_BUFFER buffers[2];
+        ULONG count = 2, i, n;
+        WEB_SOCKET_ACTION action;
+        WEB_SOCKET_BUFFER_TYPE type;
+        PVOID context;
+        HRESULT hr;
+
+        if (!receiving)
+        {
+            assert_int_equal(WebSocketReceive(h, NULL, NULL), S_OK);
+            st->receives++;
+            receiving = 1;
+        }
+        hr = WebSocketGetAction(h, WEB_SOCKET_RECEIVE_ACTION_QUEUE, buffers, &count, &action, &type, NULL, &context);
+        st->get_actions++;
+        if (FAILED(hr))
+        {
+            st->error = hr;
+            return;
+        }
+        for (i = 0; action != WEB_SOCKET_NO_ACTION && i < count; i++)
+            if (buffers[i].Data.ulBufferLength > st->largest)
+                st->largest = buffers[i].Data.ulBufferLength;
+        switch (action)
+        {
+        case WEB_SOCKET_NO_ACTION:
+            receiving = 0;
+            break;
+        case WEB_SOCKET_RECEIVE_FROM_NETWORK_ACTION:
+            if (st->fed >= total)
+                return;  /* all of it taken in and worked through */
+            for (n = 0; n < buffers[0].Data.ulBufferLength && st->fed < total; n++, st->fed++)
+                buffers[0].Data.pbBuffer[n] = st->fed < head_length
+                        ? head[st->fed] : repeat[(st->fed - head_length) % repeat_length];
+            WebSocketCompleteAction(h, context, n);
+            break;
+        case WEB_SOCKET_SEND_TO_NETWORK_ACTION:
+            for (i = 0, n = 0; i < count; i++)
+                n += buffers[i].Data.ulBufferLength;
+            st->pongs++;
+            WebSocketCompleteAction(h, context, n);
+            break;
+        case WEB_SOCKET_INDICATE_RECEIVE_COMPLETE_ACTION:
+            st->indications++;
+            st->last_type = type;
+            if (type != WEB_SOCKET_CLOSE_BUFFER_TYPE)
+                st->indicated += buffers[0].Data.ulBufferLength;
+            WebSocketCompleteAction(h, context, 0);
+            break;
+        default:
+            WebSocketCompleteAction(h, context, 0);
+            break;
+        }
+    }
+}
+
+static WEB_SOCKET_HANDLE open_server(void)
+{
+    setup_pair(NULL, 0);
+    WebSocketDeleteHandle(client.handle);
+    return server.handle;
+}
+
+/* Each indication (or pong) takes a few GetAction calls, never a number
+ * growing with the stream. */
+static void assert_bounded(const struct stream_stats *st)
+{
+    assert_true(st->get_actions <= 4 * (st->indications + st->pongs) + 8);
+    assert_true(st->largest <= 4096 + 14);
+}
+
+static void test_huge_length(void **state)
+{
+    /* A masked binary frame (key 0) of 2^63-1 bytes: streamed as fragments. */
+    static const unsigned char head[] = { 0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0 };
+    static const unsigned char zero = 0;
+    static const unsigned char too_long[] = { 0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    struct stream_stats st;
+    WEB_SOCKET_HANDLE h = open_server();
+    (void)state;
+
+    heap_calls = 0;
+    counting = 1;
+    feed_stream(h, head, sizeof(head), &zero, 1, 64u << 20, &st);
+    counting = 0;
+    assert_int_equal(heap_calls, 0);
+    assert_int_equal(st.error, S_OK);
+    assert_true(st.indicated == st.fed - sizeof(head));
+    assert_int_equal(st.last_type, WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE);
+    assert_bounded(&st);
+    WebSocketDeleteHandle(h);
+
+    /* 2^63: the length's top bit must be 0 (RFC 6455 5.2). */
+    h = open_server();
+    counting = 1;
+    feed_stream(h, too_long, sizeof(too_long), &zero, 1, 1 << 20, &st);
+    counting = 0;
+    assert_int_equal(heap_calls, 0);
+    assert_int_equal(st.error, E_INVALID_PROTOCOL_FORMAT);
+    assert_int_equal(st.indications, 0);
+    assert_true(st.get_actions < 8);
+    WebSocketDeleteHandle(h);
+}
+
+static void test_endless_fragments(void **state)
+{
+    /* A text message begun and continued for ever, 10 bytes a frame. */
+    static const unsigned char head[] = { 0x01, 0x81, 0, 0, 0, 0, 'a' };
+    static const unsigned char more[] = { 0x00, 0x8a, 0, 0, 0, 0, 'f', 'r', 'a', 'g', 'm', 'e', 'n', 't', '.', '.' };
+    struct stream_stats st;
+    WEB_SOCKET_HANDLE h = open_server();
+    uint64_t frames = 200000;
+    (void)state;
+
+    heap_calls = 0;
+    counting = 1;
+    feed_stream(h, head, sizeof(head), more, sizeof(more), sizeof(head) + frames * sizeof(more), &st);
+    counting = 0;
+    assert_int_equal(heap_calls, 0);
+    assert_int_equal(st.error, S_OK);
+    assert_true(st.indicated == 1 + frames * 10);
+    assert_int_equal(st.last_type, WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE);
+    assert_bounded(&st);
+    WebSocketDeleteHandle(h);
+}
+
+static void test_ping_flood(void **state)
+{
+    /* Pings of 125 bytes back to back: each answered by one pong, in turn. */
+    static unsigned char ping[2 + 4 + 125] = { 0x89, 0xfd };
+    struct stream_stats st;
+    WEB_SOCKET_HANDLE h = open_server();
+    unsigned long pings = 50000;
+    (void)state;
+
+    memset(ping + 6, 'p', 125);
+    heap_calls = 0;
+    counting = 1;
+    feed_stream(h, ping, 0, ping, sizeof(ping), (uint64_t)pings * sizeof(ping), &st);
+    counting = 0;
+    assert_int_equal(heap_calls, 0);
+    assert_int_equal(st.error, S_OK);
+    assert_int_equal(st.pongs, pings);
+    assert_int_equal(st.indications, 0);
+    assert_bounded(&st);
+    WebSocketDeleteHandle(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_works),
         cmocka_unit_test(test_default_buffers),
         cmocka_unit_test(test_large_buffers),
+        cmocka_unit_test(test_huge_length),
+        cmocka_unit_test(test_endless_fragments),
+        cmocka_unit_test(test_ping_flood),
     };
     return cmocka_run_group_tests_name("allocations", tests, NULL, NULL);
 }

@@ -37,6 +37,7 @@
 
 #include <windows.h>
 #include "websocket.h"
+#include "client_request.h"
 
 #define MESSAGES 4000
 
@@ -201,22 +202,14 @@ static void *server_echo(void *arg)
 
 static void handshake(void)
 {
-    static char host[] = "Host", localhost[] = "localhost";
-    WEB_SOCKET_HTTP_HEADER *request, *response, all[8];
-    ULONG request_count, response_count, i;
+    WEB_SOCKET_HTTP_HEADER *response, all[8];
+    ULONG request_count, response_count;
 
     assert_int_equal(WebSocketCreateClientHandle(NULL, 0, &client.handle), S_OK);
     assert_int_equal(WebSocketCreateServerHandle(NULL, 0, &server.handle), S_OK);
-    assert_int_equal(WebSocketBeginClientHandshake(client.handle, NULL, 0, NULL, 0, NULL, 0, &request,
-                                                   &request_count), S_OK);
-    assert_true(request_count < 8);
-    for (i = 0; i < request_count; i++)
-        all[i] = request[i];
-    all[i].pcName = host;
-    all[i].ulNameLength = 4;
-    all[i].pcValue = localhost;
-    all[i].ulValueLength = 9;
-    assert_int_equal(WebSocketBeginServerHandshake(server.handle, NULL, NULL, 0, all, request_count + 1,
+    request_count = client_request(client.handle, all, 8);
+    assert_true(request_count > 0);
+    assert_int_equal(WebSocketBeginServerHandshake(server.handle, NULL, NULL, 0, all, request_count,
                                                    &response, &response_count), S_OK);
     assert_int_equal(WebSocketEndClientHandshake(client.handle, response, response_count, NULL, NULL, NULL), S_OK);
     assert_int_equal(WebSocketEndServerHandshake(server.handle), S_OK);
