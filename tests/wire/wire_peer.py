@@ -98,6 +98,7 @@ class Peer:
         self.close_sent = None      # (code, reason) of the close handshake this side started
         self.close_sent_at = None
         self.bytes_received = 0
+        self._in_message = False    # the reader is inside a fragmented message
         self._buffer = bytearray(leftover)
         self._send_lock = threading.Lock()
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
@@ -204,6 +205,14 @@ class Peer:
                 self._violation(f"reserved opcode {opcode}")
             if opcode >= 8 and (not fin or n > 125):
                 self._violation("fragmented or oversized control frame")
+            elif opcode in (OP_TEXT, OP_BINARY):
+                if self._in_message:
+                    self._violation("new data frame inside a fragmented message")
+                self._in_message = not fin
+            elif opcode == OP_CONTINUATION:
+                if not self._in_message:
+                    self._violation("continuation frame without a message")
+                self._in_message = not fin
             with self.cond:
                 self.frames.append(Event("frame", self._now(), opcode=opcode, fin=fin, payload=payload))
                 self.cond.notify_all()
@@ -232,7 +241,8 @@ class Peer:
     def messages(self):
         """Frames reassembled into the Autobahn-style event list: ("message",
         payload, binary), ("ping", payload), ("pong", payload); the close is
-        reported by close_received(), not here."""
+        reported by close_received(), not here.  Frames out of sequence were
+        recorded as violations when they came; here they are skipped."""
         events, parts, kind = [], [], None
         with self.cond:
             frames = list(self.frames)
@@ -243,11 +253,8 @@ class Peer:
                 events.append(("ping" if f.opcode == OP_PING else "pong", f.payload))
                 continue
             if f.opcode in (OP_TEXT, OP_BINARY):
-                if kind is not None:
-                    self._violation("new data frame inside a fragmented message")
-                kind = f.opcode
+                parts, kind = [], f.opcode
             elif kind is None:
-                self._violation("continuation frame without a message")
                 continue
             parts.append(f.payload)
             if f.fin:

@@ -479,7 +479,7 @@ uint32_t connection::transmit(const void *buffer_array, uint32_t count)
     return total;
 }
 
-void connection::abort()
+void connection::stop_io()
 {
     if (handle_)
     {
@@ -487,17 +487,17 @@ void connection::abort()
         WebSocketAbortHandle(as_handle(handle_));
     }
     broken_ = true;
+}
+
+void connection::abort()
+{
+    stop_io();
     net_shutdown(socket_);
 }
 
 void connection::finish(bool fin_first, unsigned wait_ms)
 {
-    if (handle_)
-    {
-        trace("WebSocketAbortHandle");
-        WebSocketAbortHandle(as_handle(handle_));
-    }
-    broken_ = true;
+    stop_io();
     if (fin_first)
         net_shutdown_send(socket_);
     net_set_receive_timeout(socket_, wait_ms);

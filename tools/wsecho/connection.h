@@ -116,6 +116,8 @@ public:
 
 private:
     bool create_handle(bool server, const buffer_sizes &sizes);
+    /* The DLL is told to abort and no more socket I/O is done for it. */
+    void stop_io();
     bool receive_once(message *out, size_t max_size, uint32_t *type);
     bool run_send(uint32_t type, void *buffer);
     uint32_t fill(uint8_t *buffer, uint32_t length);
