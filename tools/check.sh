@@ -21,24 +21,24 @@ echo "== meson test: ThreadSanitizer"
 ninja -C build/tsan tests/api_threads
 meson test -C build/tsan --no-rebuild --print-errorlogs threads || status=1
 
-# The native unit, api and conformance suites under AddressSanitizer and
-# UndefinedBehaviorSanitizer (gcc); any report fails its test.
+# The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer
+# (gcc), wsecho included for the interop and wire suites: a report fails the
+# test (wsecho's are looked for in its standard error, leaks at its exit).
 echo "== meson test: AddressSanitizer + UndefinedBehaviorSanitizer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 [ -f build/asan/build.ninja ] || meson setup build/asan -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build/asan
-meson test -C build/asan --print-errorlogs --num-processes 2 --suite unit --suite api --suite conformance \
-    || status=1
+meson test -C build/asan --print-errorlogs --num-processes 2 || status=1
 
-# Valgrind memcheck over the api tests (the threads test is left to
-# ThreadSanitizer).  The conformance program makes 14.7 million checks and
-# takes about 5 minutes under valgrind on two cores: VALGRIND_CONFORMANCE=1
-# adds it.
+# Valgrind memcheck over the api tests (the threads test too: valgrind runs
+# its threads one at a time, ThreadSanitizer above looks for races).  The
+# conformance program makes 14.7 million checks and takes about 5 minutes
+# under valgrind on two cores: VALGRIND_CONFORMANCE=1 adds it.
 echo "== valgrind memcheck"
 mkdir -p build/valgrind/meson-logs
 : >build/valgrind/meson-logs/testlog.json
-programs="api_hresult api_allocations api_hostile api_hostile_catalogue"
+programs="api_hresult api_allocations api_hostile api_hostile_catalogue api_threads"
 [ "${VALGRIND_CONFORMANCE:-0}" = 0 ] || programs="$programs websocket_test"
 for program in $programs; do
     result=OK

@@ -40,6 +40,8 @@ EXE_WRAPPER = os.path.join(SOURCE_ROOT, "tools", "exe_wrapper.py")
 # A Wine process can take a while to start, the first one in a prefix much longer.
 PROCESS_TIMEOUT = 90
 NODE_PATH = "/usr/share/nodejs"
+# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print.
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
 
 
 class Tap:
@@ -83,6 +85,7 @@ class Processes:
         stderr = open(err_path, "wb")
         proc = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr, env=env)
         proc.name = name
+        proc.argv = list(argv)
         proc.out_path = out_path
         proc.err_path = err_path
         self.started.append(proc)
@@ -96,6 +99,18 @@ class Processes:
             proc.kill()
             proc.wait()
             return None
+
+    def sanitizer_reports(self, program):
+        """The first lines of every sanitizer report a process running program wrote."""
+        found = []
+        for proc in self.started:
+            if program not in proc.argv:
+                continue
+            lines = read_file(proc.err_path).decode("utf-8", "replace").splitlines()
+            for i, line in enumerate(lines):
+                if SANITIZER_REPORT.search(line):
+                    found.append(f"{proc.name}: " + " | ".join(lines[i:i + 6]))
+        return found
 
     def stop_all(self):
         for proc in self.started:
@@ -449,6 +464,11 @@ def main():
     except Exception as error:  # a crash of the driver is a failure, not a hang
         tap.result(False, "the test driver ran to the end", [f"{type(error).__name__}: {error}"])
     finally:
+        procs.stop_all()
+        # A sanitizer build of wsecho reports on its standard error, also in
+        # the runs that are meant to fail: any report fails the case.
+        reports = procs.sanitizer_reports(wsecho.program)
+        tap.result(not reports, "wsecho wrote no sanitizer report", reports[:10])
         procs.cleanup()
     tap.note(f"{time.monotonic() - started:.1f} s")
     return tap.finish()

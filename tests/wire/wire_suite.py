@@ -41,6 +41,7 @@ START_TIMEOUT = 90       # a Wine process, the first in a prefix above all, star
 CONNECT_TIMEOUT = 30
 CLOSE_TIMEOUT = 5        # for the closing handshake and the end of TCP after it
 OK, NON_STRICT, FAILED = "OK", "NON-STRICT", "FAILED"
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
 
 
 class Testee:
@@ -70,7 +71,8 @@ class Testee:
         self.runs += 1
         err = open(self.log_path(), "wb")
         if self.role == "server":
-            argv = self.argv("server", "--port", "0", "--host", "127.0.0.1", *self.extra)
+            argv = self.argv("server", "--port", "0", "--host", "127.0.0.1",
+                             "--connections", str(connections), *self.extra)
         else:
             if self.listener is None:
                 self.listener = socket.socket()
@@ -118,14 +120,35 @@ class Testee:
             print(f"#   {line}", flush=True)
 
     def stop(self):
+        """Let wsecho end by itself after its last connection (so a sanitizer
+        build runs its exit checks), then make sure it has ended."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=CLOSE_TIMEOUT * 2)
             except subprocess.TimeoutExpired:
-                pass
+                self.proc.kill()
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
         if self.listener is not None:
             self.listener.close()
+
+    def sanitizer_reports(self):
+        """The first lines of every AddressSanitizer, LeakSanitizer or
+        UndefinedBehaviorSanitizer report wsecho wrote, in any of its runs."""
+        found = []
+        for run in range(1, self.runs + 1):
+            path = os.path.join(self.workdir, f"wsecho-{run}.err")
+            try:
+                with open(path, "rb") as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            for i, line in enumerate(lines):
+                if SANITIZER_REPORT.search(line):
+                    found.append(f"run {run}: " + " | ".join(lines[i:i + 6]))
+        return found
 
 
 def finish_connection(peer, case, testee_role):
@@ -326,12 +349,21 @@ def main():
                     print(f"#   {reason}", flush=True)
     finally:
         testee.stop()
+    # A sanitizer build of wsecho reports memory errors, leaks and undefined
+    # behaviour on its standard error: any report fails the suite.
+    reports = testee.sanitizer_reports()
+    n = len(results) + 1
+    print(f"{'not ok' if reports else 'ok'} {n} - wsecho wrote no sanitizer report "
+          f"in {testee.runs} run(s)", flush=True)
+    for line in reports[:10]:
+        print(f"#   {line}", flush=True)
+    failed += bool(reports)
     label = " ".join([os.path.basename(testee.program)] + testee.extra)
     summary = write_reports(report, args.testee, results, label)
     for line in summary.splitlines():
         print(f"# {line}")
     print(f"# report: {os.path.join(report, 'report.json')}")
-    print(f"1..{len(results)}", flush=True)
+    print(f"1..{len(results) + 1}", flush=True)
     return 1 if failed else 0
 
 

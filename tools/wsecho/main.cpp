@@ -332,23 +332,29 @@ static bool receive_lines(connection &c, line_client &lc);
 
 static bool line_session(connection &c, const settings &s)
 {
-    /* Never freed: a sender still blocked reading standard input (the server
-     * closed first) may look at it until the process exits. */
     line_client *lc = new line_client{ &c, &s, lock_create(), false, false };
     thread *sender = thread_start(send_lines, lc);
     if (!sender)
     {
         note("cannot start the sending thread");
+        lock_destroy(lc->send_lock);
+        delete lc;
         return false;
     }
     bool clean = receive_lines(c, *lc);
-    /* A sender that reached the end of its input is joined, so the process
-     * ends with one thread; one still blocked reading is left to the exit. */
+    /* A sender that reached the end of its input is joined and its state
+     * freed, so the process ends with one thread.  One still blocked reading
+     * standard input (the server closed first) keeps using lc until the
+     * process exits, so both are left to the exit. */
     lock_acquire(lc->send_lock);
     bool ended = lc->input_ended;
     lock_release(lc->send_lock);
     if (ended)
+    {
         thread_join(sender);
+        lock_destroy(lc->send_lock);
+        delete lc;
+    }
     return clean;
 }
 

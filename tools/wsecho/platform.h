@@ -68,13 +68,15 @@ struct lock;
 lock *lock_create();
 void lock_acquire(lock *l);
 void lock_release(lock *l);
+void lock_destroy(lock *l);
 
 void sleep_ms(unsigned ms);
 
 /* Standard input and output carry bytes unchanged (no CRLF translation). */
 void stdio_binary();
 
-/* Flush stdout and stderr and end the process now, whatever other threads do. */
+/* Flush stdout and stderr and end the process now, whatever other threads do.
+ * A LeakSanitizer build checks for leaks first (_exit skips its atexit check). */
 [[noreturn]] void process_exit(int code);
 
 } /* namespace wsecho */

@@ -35,6 +35,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+# define WSECHO_LEAK_CHECK 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#  define WSECHO_LEAK_CHECK 1
+# endif
+#endif
+#ifdef WSECHO_LEAK_CHECK
+# include <sanitizer/lsan_interface.h>
+#endif
+
 namespace wsecho {
 
 bool platform_init(std::string *)
@@ -242,6 +253,12 @@ void lock_release(lock *l)
     pthread_mutex_unlock(&l->mutex);
 }
 
+void lock_destroy(lock *l)
+{
+    pthread_mutex_destroy(&l->mutex);
+    delete l;
+}
+
 void sleep_ms(unsigned ms)
 {
     struct timespec delay = { time_t(ms / 1000), long(ms % 1000) * 1000000L };
@@ -257,6 +274,11 @@ void process_exit(int code)
 {
     fflush(stdout);
     fflush(stderr);
+#ifdef WSECHO_LEAK_CHECK
+    /* Memory still used by a live thread (a sender blocked reading standard
+     * input) is reachable from its stack, so only real leaks are reported. */
+    __lsan_do_leak_check();
+#endif
     _exit(code);
 }
 

@@ -249,6 +249,11 @@ void lock_release(lock *l)
     ReleaseSRWLockExclusive(&l->srw);
 }
 
+void lock_destroy(lock *l)
+{
+    delete l;
+}
+
 void sleep_ms(unsigned ms)
 {
     Sleep(ms);
