@@ -32,14 +32,12 @@ ninja -C build/asan
 meson test -C build/asan --print-errorlogs --num-processes 2 || status=1
 
 # Valgrind memcheck over the api tests (the threads test too: valgrind runs
-# its threads one at a time, ThreadSanitizer above looks for races).  The
-# conformance program makes 14.7 million checks and takes about 5 minutes
-# under valgrind on two cores: VALGRIND_CONFORMANCE=1 adds it.
+# its threads one at a time, ThreadSanitizer above looks for races) and the
+# conformance program (14.7 million checks, about 20 s under valgrind).
 echo "== valgrind memcheck"
 mkdir -p build/valgrind/meson-logs
 : >build/valgrind/meson-logs/testlog.json
-programs="api_hresult api_allocations api_hostile api_hostile_catalogue api_threads"
-[ "${VALGRIND_CONFORMANCE:-0}" = 0 ] || programs="$programs websocket_test"
+programs="api_hresult api_allocations api_hostile api_hostile_catalogue api_threads websocket_test"
 for program in $programs; do
     result=OK
     valgrind -q --error-exitcode=1 --leak-check=full --log-file="build/valgrind/$program.log" \

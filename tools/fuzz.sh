@@ -5,7 +5,7 @@
 # leak, timeout, out-of-memory); prints the executions per target and writes
 # build/fuzz/meson-logs/testlog.json so tools/test_summary.py counts them.
 #
-#   FUZZ_SECONDS   seconds per target (default 45)
+#   FUZZ_SECONDS   seconds per target (default 60)
 #   FUZZ_JOBS      targets run at once (default 2)
 #
 # The committed seeds in tests/fuzz/corpus/<target> are read, never written;
@@ -17,7 +17,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-seconds=${FUZZ_SECONDS:-45}
+seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-2}
 targets="fuzz_session fuzz_handshake fuzz_frame_decoder fuzz_utf8"
 dir=build/fuzz
