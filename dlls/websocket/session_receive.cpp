@@ -20,7 +20,7 @@
 
 /*
  * Bytes read from the network land in the receive area.  Payload is unmasked
- * in place and indicated as a pointer into that area (zero copy), as soon as
+ * in place (text validated in the same pass) and indicated as a pointer into that area (zero copy), as soon as
  * any byte of the current frame is there; more is asked for only when not one
  * byte can be indicated.  Each WebSocketReceive ends with exactly one
  * indication.  A ping is answered with a pong handed out on this queue.
@@ -210,10 +210,17 @@ status session::take_data(action *out, bool *produced)
         length = receive_user_length_;
 
     uint8_t *data = receive_area_ + rx_begin_;
-    if (frame_.masked)
-        unmask_phase_ = uint8_t(mask_in_place(data, length, frame_.mask_key, unmask_phase_));
     bool check_utf8 = message_text_ && !disable_utf8_;
-    if (check_utf8 && utf8_.feed(data, length) == utf8_result::invalid)
+    utf8_result text = utf8_result::valid;
+    /* Text is unmasked and validated in one pass over the chunk. */
+    if (frame_.masked && check_utf8)
+        text = utf8_.feed_masked(data, data, length, frame_.mask_key, unmask_phase_);
+    else if (frame_.masked)
+        mask_in_place(data, length, frame_.mask_key, unmask_phase_);
+    else if (check_utf8)
+        text = utf8_.feed(data, length);
+    unmask_phase_ = uint8_t((unmask_phase_ + length) & 3);
+    if (text == utf8_result::invalid)
         return status::invalid_format;
     rx_begin_ += length;
     payload_left_ -= length;

@@ -45,6 +45,10 @@ size_t mask_in_place_avx512(uint8_t *data, size_t len, const uint8_t *key, size_
 size_t utf8_validate_sse4(uint32_t *state, const uint8_t *data, size_t len);
 size_t utf8_validate_avx2(uint32_t *state, const uint8_t *data, size_t len);
 size_t utf8_validate_avx512(uint32_t *state, const uint8_t *data, size_t len);
+size_t utf8_unmask_validate_avx2(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+                                 const uint8_t *key, size_t phase);
+size_t utf8_unmask_validate_avx512(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+                                   const uint8_t *key, size_t phase);
 #endif
 
 } /* namespace ws */

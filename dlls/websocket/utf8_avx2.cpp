@@ -18,6 +18,8 @@
  * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
+#include <string.h>
+
 #include "simd_kernels.h"
 #include "utf8_lookup.h"
 
@@ -100,6 +102,53 @@ struct lookup_avx2
         }
         return utf8_tail_128(p, end, _mm_loadu_si128((const __m128i *)(p - 16)), clean);
     }
+
+    /* The fused form keeps the bytes before each vector in registers:
+     * reading them back from dst right after storing it would stall on
+     * store forwarding. */
+    __attribute__((noinline)) static size_t check_unmask(uint8_t *dst, const uint8_t *src, size_t len,
+                                                         const uint8_t *key)
+    {
+        uint32_t word;
+        memcpy(&word, key, 4);
+        const __m256i k = _mm256_set1_epi32(int(word));
+        __m256i prev = _mm256_setzero_si256();
+        bool clean = true;
+        size_t i = 0;
+        while (len - i >= 64)
+        {
+            __m256i v0 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(src + i)), k);
+            __m256i v1 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(src + i + 32)), k);
+            _mm256_storeu_si256((__m256i *)(dst + i), v0);
+            _mm256_storeu_si256((__m256i *)(dst + i + 32), v1);
+            bool ascii = !_mm256_movemask_epi8(_mm256_or_si256(v0, v1));
+            if (!(ascii && clean))
+            {
+                __m256i e = _mm256_or_si256(utf8_check_256(v0, prev), utf8_check_256(v1, v0));
+                if (!_mm256_testz_si256(e, e))
+                {
+                    unmask(dst + i + 64, src + i + 64, len - i - 64, key, 0);
+                    return i;
+                }
+            }
+            prev = v1;
+            clean = ascii;
+            i += 64;
+        }
+        /* The rest, fewer than 64 bytes: unmasked first, then checked where
+         * it now is (dst has at least 16 bytes before it). */
+        unmask(dst + i, src + i, len - i, key, 0);
+        const uint8_t *bad = utf8_tail_128(dst + i, dst + len, _mm256_extracti128_si256(prev, 1), clean);
+        return bad ? size_t(bad - dst) : len;
+    }
+
+    static void unmask(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
+    {
+        if (dst == src)
+            mask_in_place_avx2(dst, len, key, phase);
+        else
+            mask_copy_avx2(dst, src, len, key, phase);
+    }
 };
 
 } /* namespace */
@@ -107,6 +156,12 @@ struct lookup_avx2
 size_t utf8_validate_avx2(uint32_t *state, const uint8_t *data, size_t len)
 {
     return utf8_validate_lookup<lookup_avx2>(state, data, len);
+}
+
+size_t utf8_unmask_validate_avx2(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+                                 const uint8_t *key, size_t phase)
+{
+    return utf8_unmask_validate_lookup<lookup_avx2>(state, dst, src, len, key, phase);
 }
 
 } /* namespace ws */

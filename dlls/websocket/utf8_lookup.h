@@ -253,6 +253,59 @@ size_t utf8_validate_lookup(uint32_t *state, const uint8_t *data, size_t len)
     return from + utf8_validate_scalar(state, data + from, len - from);
 }
 
+/* The same over a masked chunk, unmasking it into dst on the way (see
+ * utf8_kernel::unmask_validate).  K::check_unmask(dst, src, len, key) unmasks
+ * all len bytes (at least 64, starting on a character boundary) with a key
+ * already turned to phase 0 and returns the offset of the first block
+ * holding an error, or len; K::unmask(dst, src, len, key, phase) only
+ * unmasks. */
+template <class K>
+size_t utf8_unmask_validate_lookup(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+                                   const uint8_t *key, size_t phase)
+{
+    uint32_t s = *state;
+    size_t start = 0;
+
+    if (s == utf8_reject)
+    {
+        K::unmask(dst, src, len, key, phase);
+        return 0;
+    }
+    /* Finish the character the last chunk left open, a byte at a time. */
+    while (start < len && s != utf8_accept)
+    {
+        dst[start] = uint8_t(src[start] ^ key[(phase + start) & 3]);
+        s = utf8_dfa_step(s, dst[start]);
+        start++;
+        if (s == utf8_reject)
+        {
+            K::unmask(dst + start, src + start, len - start, key, phase + start);
+            *state = s;
+            return start - 1;
+        }
+    }
+    if (s != utf8_accept)
+    {
+        *state = s;
+        return len;
+    }
+    *state = utf8_accept;
+    if (len - start < 64)
+    {
+        /* Too short for the fused loop to pay: unmask, then validate. */
+        K::unmask(dst + start, src + start, len - start, key, phase + start);
+        return start + utf8_validate_lookup<K>(state, dst + start, len - start);
+    }
+    const uint8_t turned[4] = { key[(phase + start) & 3], key[(phase + start + 1) & 3],
+                                key[(phase + start + 2) & 3], key[(phase + start + 3) & 3] };
+    size_t bad = start + K::check_unmask(dst + start, src + start, len - start, turned);
+    /* As in utf8_validate_lookup, on the unmasked bytes now in dst. */
+    size_t from = utf8_sequence_start(dst, start, bad);
+    if (from == len)
+        return len;
+    return from + utf8_validate_scalar(state, dst + from, len - from);
+}
+
 } /* namespace */
 } /* namespace ws */
 

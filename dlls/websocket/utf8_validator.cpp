@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cpu_features.h"
+#include "masking.h"
 #include "simd_kernels.h"
 #include "utf8_dfa.h"
 
@@ -189,11 +190,11 @@ namespace {
 
 /* Lowest first: the usable ones are a prefix, so the list needs no copy. */
 const utf8_kernel all_kernels[] = {
-    { "scalar", utf8_validate_scalar },
+    { "scalar", utf8_validate_scalar, nullptr },
 #ifdef WS_X86_KERNELS
-    { "sse4", utf8_validate_sse4 },
-    { "avx2", utf8_validate_avx2 },
-    { "avx512", utf8_validate_avx512 },
+    { "sse4", utf8_validate_sse4, nullptr },
+    { "avx2", utf8_validate_avx2, utf8_unmask_validate_avx2 },
+    { "avx512", utf8_validate_avx512, utf8_unmask_validate_avx512 },
 #endif
 };
 
@@ -214,19 +215,20 @@ size_t usable_count()
     return usable_kernel_count(kernel_levels, kernel_count);
 }
 
-typedef size_t (*validate_fn)(uint32_t *, const uint8_t *, size_t);
+/* Constant-initialised to null, so usable before any constructor runs; the
+ * first call stores the chosen kernel.  Racing first calls store the same
+ * pointer. */
+std::atomic<const utf8_kernel *> active{nullptr};
 
-size_t validate_first_call(uint32_t *state, const uint8_t *data, size_t len);
-
-/* Constant-initialised, so usable before any constructor runs; the first call
- * swaps in the chosen kernel.  Racing first calls store the same pointer. */
-std::atomic<validate_fn> active_validate{validate_first_call};
-
-size_t validate_first_call(uint32_t *state, const uint8_t *data, size_t len)
+const utf8_kernel &active_kernel()
 {
-    validate_fn f = all_kernels[usable_count() - 1].validate;
-    active_validate.store(f, std::memory_order_relaxed);
-    return f(state, data, len);
+    const utf8_kernel *k = active.load(std::memory_order_relaxed);
+    if (!k)
+    {
+        k = &all_kernels[usable_count() - 1];
+        active.store(k, std::memory_order_relaxed);
+    }
+    return *k;
 }
 
 utf8_result verdict(uint32_t state)
@@ -236,23 +238,36 @@ utf8_result verdict(uint32_t state)
          : utf8_result::incomplete;
 }
 
-utf8_result feed_with(validate_fn validate, uint32_t *state, const uint8_t *data, size_t len,
+/* The verdict after a kernel call that returned pos. */
+utf8_result verdict_at(uint32_t state, size_t pos, size_t *error_offset)
+{
+    if (state == utf8_reject && error_offset)
+        *error_offset = pos;
+    return verdict(state);
+}
+
+utf8_result feed_with(const utf8_kernel &kernel, uint32_t *state, const uint8_t *data, size_t len,
                       size_t *error_offset)
 {
     if (*state == utf8_reject)
+        return verdict_at(*state, 0, error_offset);
+    size_t pos = kernel.validate(state, data, len);
+    return verdict_at(*state, pos, error_offset);
+}
+
+utf8_result feed_masked_with(const utf8_kernel &kernel, uint32_t *state, uint8_t *dst, const uint8_t *src,
+                             size_t len, const uint8_t key[4], size_t phase, size_t *error_offset)
+{
+    if (*state == utf8_reject || !kernel.unmask_validate)
     {
-        if (error_offset)
-            *error_offset = 0;
-        return utf8_result::invalid;
+        if (dst == src)
+            mask_in_place(dst, len, key, phase);
+        else
+            mask_copy(dst, src, len, key, phase);
+        return feed_with(kernel, state, dst, len, error_offset);
     }
-    size_t pos = validate(state, data, len);
-    if (*state == utf8_reject)
-    {
-        if (error_offset)
-            *error_offset = pos;
-        return utf8_result::invalid;
-    }
-    return verdict(*state);
+    size_t pos = kernel.unmask_validate(state, dst, src, len, key, phase);
+    return verdict_at(*state, pos, error_offset);
 }
 
 } /* namespace */
@@ -265,18 +280,30 @@ size_t utf8_kernels(const utf8_kernel **list)
 
 const utf8_kernel *utf8_active_kernel()
 {
-    return &all_kernels[usable_count() - 1];
+    return &active_kernel();
 }
 
 utf8_result utf8_validator::feed(const uint8_t *data, size_t len, size_t *error_offset)
 {
-    return feed_with(active_validate.load(std::memory_order_relaxed), &state, data, len, error_offset);
+    return feed_with(active_kernel(), &state, data, len, error_offset);
 }
 
 utf8_result utf8_validator::feed(const utf8_kernel &kernel, const uint8_t *data, size_t len,
                                  size_t *error_offset)
 {
-    return feed_with(kernel.validate, &state, data, len, error_offset);
+    return feed_with(kernel, &state, data, len, error_offset);
+}
+
+utf8_result utf8_validator::feed_masked(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+                                        size_t phase, size_t *error_offset)
+{
+    return feed_masked_with(active_kernel(), &state, dst, src, len, key, phase, error_offset);
+}
+
+utf8_result utf8_validator::feed_masked(const utf8_kernel &kernel, uint8_t *dst, const uint8_t *src, size_t len,
+                                        const uint8_t key[4], size_t phase, size_t *error_offset)
+{
+    return feed_masked_with(kernel, &state, dst, src, len, key, phase, error_offset);
 }
 
 utf8_result utf8_validator::finish()

@@ -40,6 +40,12 @@ struct utf8_kernel
 {
     const char *name;
     size_t (*validate)(uint32_t *state, const uint8_t *data, size_t len);
+    /* The same over the unmasked bytes of a masked chunk in one pass: byte i
+     * of the text is src[i] ^ key[(phase + i) % 4], and all len of them are
+     * written to dst (src itself, or a buffer not overlapping it), whatever
+     * the verdict.  Null: unmask, then validate. */
+    size_t (*unmask_validate)(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+                              const uint8_t *key, size_t phase);
 };
 
 /* Every kernel compiled in and usable on this CPU (after the WS_SIMD cap),
@@ -69,6 +75,16 @@ struct utf8_validator
     /* The same with a given kernel, for tests and benchmarks. */
     utf8_result feed(const utf8_kernel &kernel, const uint8_t *data, size_t len,
                      size_t *error_offset = nullptr);
+
+    /* The same for a masked chunk (a frame's payload as it arrives): unmask
+     * it into dst (src itself, or a buffer not overlapping it) and validate
+     * the result in one pass.  Byte i of the result is
+     * src[i] ^ key[(phase + i) % 4]; every byte is unmasked, even after an
+     * error. */
+    utf8_result feed_masked(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+                            size_t phase, size_t *error_offset = nullptr);
+    utf8_result feed_masked(const utf8_kernel &kernel, uint8_t *dst, const uint8_t *src, size_t len,
+                            const uint8_t key[4], size_t phase, size_t *error_offset = nullptr);
 
     /* End of message: an open character makes it invalid.  The state is kept
      * (invalid stays invalid); reset() before the next message. */

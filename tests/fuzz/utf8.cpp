@@ -1,7 +1,8 @@
 /*
  * Fuzz target: every UTF-8 kernel (ws::utf8_kernels()) against the scalar
  * one, on the input whole and split at arbitrary points, through both the
- * raw kernel interface and utf8_validator.
+ * raw kernel interface and utf8_validator, plain and masked (feed_masked,
+ * into a second buffer or in place).
  *
  * Input: [split seed][bytes...].
  *
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "utf8_validator.h"
 
@@ -30,8 +32,23 @@ struct verdict
     size_t error_at;            /* absolute offset of the error, or SIZE_MAX */
 };
 
-verdict validate(const ws::utf8_kernel &kernel, const uint8_t *data, size_t size, uint32_t seed)
+/* How validate() feeds: as it is, or masked and unmasked by feed_masked
+ * into a second buffer or in place (every byte must come out unmasked). */
+enum class feed_mode { plain, masked_copy, masked_in_place };
+const uint8_t fuzz_key[4] = { 0x5a, 0xc3, 0x01, 0xfe };
+
+verdict validate(const ws::utf8_kernel &kernel, const uint8_t *data, size_t size, uint32_t seed,
+                 feed_mode mode = feed_mode::plain)
 {
+    uint8_t *masked = nullptr, *unmasked = nullptr;
+    if (mode != feed_mode::plain)
+    {
+        masked = (uint8_t *)malloc(size ? size : 1);
+        unmasked = (uint8_t *)malloc(size ? size : 1);
+        check(masked && unmasked);
+        for (size_t i = 0; i < size; i++)
+            masked[i] = uint8_t(data[i] ^ fuzz_key[i % 4]);
+    }
     ws::utf8_validator v;
     v.reset();
     verdict out = { ws::utf8_result::valid, ws::utf8_result::valid, SIZE_MAX };
@@ -48,7 +65,15 @@ verdict validate(const ws::utf8_kernel &kernel, const uint8_t *data, size_t size
                 n = limit;
         }
         size_t offset = SIZE_MAX;
-        ws::utf8_result r = v.feed(kernel, data + pos, n, &offset);
+        ws::utf8_result r;
+        if (mode == feed_mode::plain)
+            r = v.feed(kernel, data + pos, n, &offset);
+        else
+        {
+            uint8_t *dst = mode == feed_mode::masked_copy ? unmasked + pos : masked + pos;
+            r = v.feed_masked(kernel, dst, masked + pos, n, fuzz_key, pos, &offset);
+            check(!n || !memcmp(dst, data + pos, n));
+        }
         if (r == ws::utf8_result::invalid)
         {
             if (out.error_at == SIZE_MAX)
@@ -64,6 +89,8 @@ verdict validate(const ws::utf8_kernel &kernel, const uint8_t *data, size_t size
         check(r == v.status());
         pos += n;
     } while (pos < size);
+    free(masked);
+    free(unmasked);
     out.status = v.status();
     out.result = v.finish();
     if (out.status == ws::utf8_result::invalid)
@@ -105,6 +132,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(w.error_at == reference.error_at);
         check(s.result == reference.result && s.status == reference.status);
         check(s.error_at == reference.error_at);
+
+        feed_mode mode = seed & 2 ? feed_mode::masked_in_place : feed_mode::masked_copy;
+        verdict m = validate(kernels[k], data, size, seed, mode);
+        check(m.result == reference.result && m.status == reference.status);
+        check(m.error_at == reference.error_at);
     }
     return 0;
 }

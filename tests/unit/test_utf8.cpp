@@ -161,9 +161,24 @@ void describe(const uint8_t *d, size_t n)
     fprintf(stderr, n > 96 ? " ...\n" : "\n");
 }
 
+/* How check_chunks feeds the text: as it is, or masked as a frame's payload
+ * arrives (the key's phase running on across chunks) and given to
+ * feed_masked to unmask into a second buffer or in place.  Calls take turns,
+ * so every test drives every kernel all three ways. */
+enum class feed_mode { plain, masked_copy, masked_in_place };
+const char *const feed_mode_names[] = { "plain", "masked copy", "masked in place" };
+const uint8_t test_key[4] = { 0x9c, 0x21, 0xe5, 0x70 };
+
+feed_mode next_feed_mode()
+{
+    static unsigned turn;
+    return feed_mode(turn++ % 3);
+}
+
 /* Feeds d in chunks ending at cuts[0..ncuts) and then n, checking after every
  * chunk the verdict, and the error offset, against the reference on the prefix
- * fed so far, then finish().  kernel null: the dispatching feed(). */
+ * fed so far, then finish(); masked, also that every byte came out unmasked.
+ * kernel null: the dispatching feed(). */
 void check_chunks(const ws::utf8_kernel *kernel, const uint8_t *d, size_t n,
                   const size_t *cuts, size_t ncuts)
 {
@@ -171,18 +186,39 @@ void check_chunks(const ws::utf8_kernel *kernel, const uint8_t *d, size_t n,
     v.reset();
     size_t pos = 0;
     bool failed_before = false;
+    feed_mode mode = next_feed_mode();
     for (size_t c = 0; c <= ncuts; c++)
     {
-        size_t end = c < ncuts ? cuts[c] : n;
+        size_t end = c < ncuts ? cuts[c] : n, len = end - pos;
         size_t offset = (size_t)-1;
         /* Each chunk in a heap block of its own size, so a sanitizer build
-         * catches any read outside it. */
-        uint8_t *chunk = (uint8_t *)malloc(end - pos ? end - pos : 1);
+         * catches any access outside it. */
+        uint8_t *chunk = (uint8_t *)malloc(len ? len : 1);
+        uint8_t *out = (uint8_t *)malloc(len ? len : 1);
         assert_non_null(chunk);
-        memcpy(chunk, d + pos, end - pos);
-        utf8_result got = kernel ? v.feed(*kernel, chunk, end - pos, &offset)
-                                 : v.feed(chunk, end - pos, &offset);
+        assert_non_null(out);
+        utf8_result got;
+        if (mode == feed_mode::plain)
+        {
+            memcpy(chunk, d + pos, len);
+            got = kernel ? v.feed(*kernel, chunk, len, &offset) : v.feed(chunk, len, &offset);
+        }
+        else
+        {
+            for (size_t i = 0; i < len; i++)
+                chunk[i] = uint8_t(d[pos + i] ^ test_key[(pos + i) % 4]);
+            uint8_t *dst = mode == feed_mode::masked_copy ? out : chunk;
+            got = kernel ? v.feed_masked(*kernel, dst, chunk, len, test_key, pos, &offset)
+                         : v.feed_masked(dst, chunk, len, test_key, pos, &offset);
+            if (len && memcmp(dst, d + pos, len))
+            {
+                describe(d, n);
+                fail_msg("%s, %s: chunk [%zu, %zu) not unmasked", kernel ? kernel->name : "dispatch",
+                         feed_mode_names[int(mode)], pos, end);
+            }
+        }
         free(chunk);
+        free(out);
         verdict want = reference_check(d, end);
         bool ok = got == want.result;
         if (ok && got == utf8_result::invalid)
@@ -198,8 +234,8 @@ void check_chunks(const ws::utf8_kernel *kernel, const uint8_t *d, size_t n,
             for (size_t i = 0; i < ncuts; i++)
                 fprintf(stderr, " %zu", cuts[i]);
             fprintf(stderr, " %zu\n", n);
-            fail_msg("%s: chunk [%zu, %zu): got %s (offset %zu), want %s (at %zu)",
-                     kernel ? kernel->name : "dispatch", pos, end, result_name(got),
+            fail_msg("%s, %s: chunk [%zu, %zu): got %s (offset %zu), want %s (at %zu)",
+                     kernel ? kernel->name : "dispatch", feed_mode_names[int(mode)], pos, end, result_name(got),
                      offset, result_name(want.result), want.error);
         }
         pos = end;
@@ -210,8 +246,8 @@ void check_chunks(const ws::utf8_kernel *kernel, const uint8_t *d, size_t n,
     if (got_end != want_end)
     {
         describe(d, n);
-        fail_msg("%s: finish() %s, want %s", kernel ? kernel->name : "dispatch",
-                 result_name(got_end), result_name(want_end));
+        fail_msg("%s, %s: finish() %s, want %s", kernel ? kernel->name : "dispatch",
+                 feed_mode_names[int(mode)], result_name(got_end), result_name(want_end));
     }
 }
 
