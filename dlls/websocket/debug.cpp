@@ -42,9 +42,7 @@ const char channel_name[] = "websocket";
 const char *const class_names[] = { "fixme", "err", "warn", "trace" };
 constexpr unsigned all_classes = 0xf;
 constexpr unsigned default_flags = (1u << DEBUG_FIXME) | (1u << DEBUG_ERR);
-constexpr unsigned flags_unset = 0x100;
 
-std::atomic<unsigned> cached_flags{flags_unset};
 
 #ifdef _WIN32
 /* Wine's ntdll exports its debug output functions; using them keeps our lines
@@ -187,14 +185,12 @@ unsigned compute_flags()
 
 } /* namespace */
 
-unsigned debug_flags()
+std::atomic<unsigned> debug_cached_flags{debug_flags_unset};
+
+unsigned debug_flags_compute()
 {
-    unsigned flags = cached_flags.load(std::memory_order_relaxed);
-    if (flags == flags_unset)
-    {
-        flags = compute_flags();
-        cached_flags.store(flags, std::memory_order_relaxed);
-    }
+    unsigned flags = compute_flags();
+    debug_cached_flags.store(flags, std::memory_order_relaxed);
     return flags;
 }
 

@@ -28,6 +28,8 @@
  * A disabled class costs one load and a branch.
  */
 
+#include <atomic>
+
 namespace ws {
 
 enum debug_class
@@ -38,8 +40,17 @@ enum debug_class
     DEBUG_TRACE = 3
 };
 
-/* Bit (1 << class) is set when that class is on; computed once. */
-unsigned debug_flags();
+/* Bit (1 << class) is set when that class is on; computed once.  The
+ * cached value is read inline: every exported call checks it twice. */
+constexpr unsigned debug_flags_unset = 0x100;
+extern std::atomic<unsigned> debug_cached_flags;
+unsigned debug_flags_compute();
+
+inline unsigned debug_flags()
+{
+    unsigned flags = debug_cached_flags.load(std::memory_order_relaxed);
+    return flags != debug_flags_unset ? flags : debug_flags_compute();
+}
 
 void debug_printf(debug_class cls, const char *function, const char *format, ...)
 #if defined(__GNUC__)

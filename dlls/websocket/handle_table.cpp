@@ -21,35 +21,41 @@
 #include "handle_table.h"
 
 #include <atomic>
+#include <new>
 #include <stdlib.h>
 
 #include "lock.h"
 
 namespace ws {
+
+/* A slot of the table; a held lock is named by its slot. */
+struct handle_held
+{
+    mutex lock;
+    uintptr_t state;            /* under lock */
+    void *object;               /* under lock */
+    handle_destroy_fn destroy;  /* under lock */
+    uint32_t next_free;         /* under table_lock */
+};
+
 namespace {
 
-/* The slot word packs [generation | alive | references]; the handle packs
+/* The slot's state packs [generation | alive]; the handle packs
  * [generation | index + 1].  Half the pointer width each: 32-bit builds have
  * 65535 slots and 16-bit generations, 64-bit builds 2^20 slots. */
 constexpr unsigned gen_shift = sizeof(uintptr_t) * 4;
 constexpr uintptr_t gen_max = (uintptr_t(1) << gen_shift) - 1;
-constexpr uintptr_t alive_bit = uintptr_t(1) << (gen_shift - 1);
-constexpr uintptr_t refs_mask = alive_bit - 1;
+constexpr uintptr_t alive_bit = 1;
 constexpr uintptr_t index_mask = gen_max;
 constexpr uint32_t chunk_slots = 256;
 constexpr uint32_t max_slots = gen_shift == 32 ? (1u << 20) : uint32_t(gen_max) - 1;
 constexpr uint32_t max_chunks = (max_slots + chunk_slots - 1) / chunk_slots;
 constexpr uint32_t no_slot = ~0u;
 
-struct slot
-{
-    std::atomic<uintptr_t> word;
-    void *object;
-    handle_destroy_fn destroy;
-    uint32_t next_free;
-};
+using slot = handle_held;
 
-/* Chunks are never freed or moved, so a slot can be read without the lock. */
+/* Chunks are never freed or moved, so a slot, and its lock, can be reached
+ * from any handle value at any time. */
 std::atomic<slot *> chunks[max_chunks];
 mutex table_lock;
 uint32_t free_head = no_slot;
@@ -63,106 +69,111 @@ slot *find_slot(uint32_t index)
     return chunk ? &chunk[index % chunk_slots] : nullptr;
 }
 
-uintptr_t generation(uintptr_t word)
+slot *slot_of(uintptr_t handle)
 {
-    return word >> gen_shift;
+    uintptr_t low = handle & index_mask;
+    return low ? find_slot(uint32_t(low - 1)) : nullptr;
 }
 
-/* Called with the last reference of a closed handle: destroy, then recycle the slot. */
-void retire(slot *s, uint32_t index, uintptr_t gen)
+uintptr_t generation(uintptr_t value)
 {
-    s->destroy(s->object);
-    lock_guard guard(table_lock);
-    s->object = nullptr;
-    uintptr_t next_gen = gen == gen_max ? 1 : gen + 1;
-    s->word.store(next_gen << gen_shift, std::memory_order_release);
-    s->next_free = free_head;
-    free_head = index;
+    return value >> gen_shift;
+}
+
+/* Under the slot's lock: does handle name the live object in it? */
+bool names_live(const slot *s, uintptr_t handle)
+{
+    return (s->state & alive_bit) && generation(s->state) == generation(handle);
 }
 
 } /* namespace */
 
 uintptr_t handle_insert(void *object, handle_destroy_fn destroy)
 {
-    lock_guard guard(table_lock);
-    uint32_t index = free_head;
+    uint32_t index;
     slot *s;
-    if (index != no_slot)
     {
-        s = find_slot(index);
-        free_head = s->next_free;
-    }
-    else
-    {
-        if (slots_made >= max_slots)
-            return 0;
-        index = slots_made;
-        if (!chunks[index / chunk_slots].load(std::memory_order_relaxed))
+        lock_guard guard(table_lock);
+        index = free_head;
+        if (index != no_slot)
         {
-            slot *chunk = static_cast<slot *>(calloc(chunk_slots, sizeof(slot)));
-            if (!chunk)
-                return 0;
-            for (uint32_t i = 0; i < chunk_slots; i++)
-                chunk[i].word.store(uintptr_t(1) << gen_shift, std::memory_order_relaxed);
-            chunks[index / chunk_slots].store(chunk, std::memory_order_release);
+            s = find_slot(index);
+            free_head = s->next_free;
         }
-        slots_made++;
-        s = find_slot(index);
+        else
+        {
+            if (slots_made >= max_slots)
+                return 0;
+            index = slots_made;
+            if (!chunks[index / chunk_slots].load(std::memory_order_relaxed))
+            {
+                void *memory = calloc(chunk_slots, sizeof(slot));
+                if (!memory)
+                    return 0;
+                slot *chunk = static_cast<slot *>(memory);
+                for (uint32_t i = 0; i < chunk_slots; i++)
+                {
+                    new (&chunk[i].lock) mutex;
+                    chunk[i].state = uintptr_t(1) << gen_shift;
+                }
+                chunks[index / chunk_slots].store(chunk, std::memory_order_release);
+            }
+            slots_made++;
+            s = find_slot(index);
+        }
     }
+    /* A stale handle of this slot may be looking at it: change it under its lock. */
+    lock_guard guard(s->lock);
     s->object = object;
     s->destroy = destroy;
-    uintptr_t gen = generation(s->word.load(std::memory_order_relaxed));
-    s->word.store((gen << gen_shift) | alive_bit, std::memory_order_release);
-    return (gen << gen_shift) | (uintptr_t(index) + 1);
+    s->state |= alive_bit;
+    return (generation(s->state) << gen_shift) | (uintptr_t(index) + 1);
 }
 
-void *handle_acquire(uintptr_t handle)
+void *handle_lock(uintptr_t handle, handle_held **held)
 {
-    uintptr_t low = handle & index_mask;
-    if (!low)
-        return nullptr;
-    slot *s = find_slot(uint32_t(low - 1));
+    slot *s = slot_of(handle);
     if (!s)
         return nullptr;
-    uintptr_t gen = generation(handle);
-    uintptr_t word = s->word.load(std::memory_order_acquire);
-    for (;;)
+    s->lock.lock();
+    if (names_live(s, handle))
     {
-        if (generation(word) != gen || !(word & alive_bit) || (word & refs_mask) == refs_mask)
-            return nullptr;
-        if (s->word.compare_exchange_weak(word, word + 1, std::memory_order_acquire,
-                                          std::memory_order_acquire))
-            return s->object;
+        *held = s;
+        return s->object;
     }
+    s->lock.unlock();
+    return nullptr;
 }
 
-void handle_release(uintptr_t handle)
+void handle_unlock(handle_held *held)
 {
-    uint32_t index = uint32_t((handle & index_mask) - 1);
-    slot *s = find_slot(index);
-    uintptr_t before = s->word.fetch_sub(1, std::memory_order_acq_rel);
-    if ((before & refs_mask) == 1 && !(before & alive_bit))
-        retire(s, index, generation(before));
+    held->lock.unlock();
 }
 
 bool handle_close(uintptr_t handle)
 {
-    if (!handle_acquire(handle))
+    slot *s = slot_of(handle);
+    if (!s)
         return false;
-    slot *s = find_slot(uint32_t((handle & index_mask) - 1));
-    uintptr_t word = s->word.load(std::memory_order_relaxed);
-    bool closed = false;
-    while (word & alive_bit)
+    void *object;
+    handle_destroy_fn destroy;
     {
-        if (s->word.compare_exchange_weak(word, word & ~alive_bit, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed))
-        {
-            closed = true;
-            break;
-        }
+        lock_guard guard(s->lock);
+        if (!names_live(s, handle))
+            return false;
+        object = s->object;
+        destroy = s->destroy;
+        s->object = nullptr;
+        /* The next generation: this handle, and any copy of it, is refused from now on. */
+        uintptr_t gen = generation(s->state);
+        s->state = (gen == gen_max ? 1 : gen + 1) << gen_shift;
     }
-    handle_release(handle);
-    return closed;
+    /* Unreachable now: destroyed outside the slot's lock, recycled after. */
+    destroy(object);
+    lock_guard guard(table_lock);
+    s->next_free = free_head;
+    free_head = uint32_t((handle & index_mask) - 1);
+    return true;
 }
 
 } /* namespace ws */

@@ -28,8 +28,10 @@ namespace ws {
 /*
  * A handle is not a pointer: it names a slot of a process-wide table and the
  * slot's generation.  A NULL, garbage, deleted or recycled handle is therefore
- * refused without reading freed memory, and a Delete racing a call on another
- * thread destroys the object only after that call has released it.
+ * refused without reading freed memory.  Each slot carries the handle's lock,
+ * which outlives the handle (slots are never freed): every call on a handle
+ * runs holding it, and a Delete racing a call on another thread waits for
+ * that call to return before the object is destroyed.
  */
 
 typedef void (*handle_destroy_fn)(void *object);
@@ -37,14 +39,19 @@ typedef void (*handle_destroy_fn)(void *object);
 /* Registers object; returns its handle, or 0 when the table is full or out of memory. */
 uintptr_t handle_insert(void *object, handle_destroy_fn destroy);
 
-/* The object of a live handle with a reference held, or nullptr. */
-void *handle_acquire(uintptr_t handle);
+/* The lock a successful handle_lock took, for handle_unlock. */
+struct handle_held;
 
-/* Drops a reference taken by handle_acquire. */
-void handle_release(uintptr_t handle);
+/* The object of a live handle with the handle's lock held (*held says
+ * which), or nullptr (and no lock held). */
+void *handle_lock(uintptr_t handle, handle_held **held);
 
-/* Closes a live handle: later acquires fail, and the object is destroyed when
- * the last reference goes.  False when the handle was not live. */
+/* Releases the lock taken by a successful handle_lock. */
+void handle_unlock(handle_held *held);
+
+/* Closes a live handle: once the call holding its lock (if any) returns, the
+ * object is destroyed and later handle_lock calls fail.  False when the
+ * handle was not live. */
 bool handle_close(uintptr_t handle);
 
 } /* namespace ws */

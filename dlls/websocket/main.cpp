@@ -51,19 +51,19 @@ static_assert(sizeof(ULONG) == sizeof(uint32_t), "ULONG");
 
 namespace {
 
-/* A reference to a live session for the length of one call. */
+/* A live session, its handle's lock held for the length of one call. */
 class session_ref
 {
 public:
     explicit session_ref(WEB_SOCKET_HANDLE handle)
-        : handle_(reinterpret_cast<uintptr_t>(handle)),
-          session_(static_cast<ws::session *>(ws::handle_acquire(handle_)))
+        : held_(nullptr),
+          session_(static_cast<ws::session *>(ws::handle_lock(reinterpret_cast<uintptr_t>(handle), &held_)))
     {
     }
     ~session_ref()
     {
         if (session_)
-            ws::handle_release(handle_);
+            ws::handle_unlock(held_);
     }
     session_ref(const session_ref &) = delete;
     session_ref &operator=(const session_ref &) = delete;
@@ -71,7 +71,7 @@ public:
     explicit operator bool() const { return session_ != nullptr; }
 
 private:
-    uintptr_t handle_;
+    ws::handle_held *held_;
     ws::session *session_;
 };
 
@@ -204,7 +204,6 @@ extern "C" HRESULT WINAPI WebSocketBeginClientHandshake(WEB_SOCKET_HANDLE handle
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
-    ws::lock_guard guard(session->lock);
     ws::http_header *headers;
     uint32_t count;
     ws::status status = session->begin_client_handshake(subprotocols, subprotocol_count, extensions,
@@ -230,7 +229,6 @@ extern "C" HRESULT WINAPI WebSocketEndClientHandshake(WEB_SOCKET_HANDLE handle,
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
-    ws::lock_guard guard(session->lock);
     bool has_subprotocol;
     uint32_t subprotocol;
     ws::status status = session->end_client_handshake(
@@ -263,7 +261,6 @@ extern "C" HRESULT WINAPI WebSocketBeginServerHandshake(WEB_SOCKET_HANDLE handle
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
-    ws::lock_guard guard(session->lock);
     ws::http_header *headers;
     uint32_t count;
     ws::status status = session->begin_server_handshake(subprotocol, extensions, extension_count,
@@ -286,7 +283,6 @@ extern "C" HRESULT WINAPI WebSocketEndServerHandshake(WEB_SOCKET_HANDLE handle)
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
-    ws::lock_guard guard(session->lock);
     RETURN(hresult_from_status(session->end_server_handshake()));
 }
 
@@ -308,7 +304,6 @@ extern "C" HRESULT WINAPI WebSocketSend(WEB_SOCKET_HANDLE handle, WEB_SOCKET_BUF
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
-    ws::lock_guard guard(session->lock);
     RETURN(hresult_from_status(session->send(engine, buffer ? &data : nullptr, context)));
 }
 
@@ -325,7 +320,6 @@ extern "C" HRESULT WINAPI WebSocketReceive(WEB_SOCKET_HANDLE handle, WEB_SOCKET_
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
-    ws::lock_guard guard(session->lock);
     RETURN(hresult_from_status(session->receive(buffer ? &data : nullptr, context)));
 }
 
@@ -346,12 +340,9 @@ extern "C" HRESULT WINAPI WebSocketGetAction(WEB_SOCKET_HANDLE handle, WEB_SOCKE
         RETURN(E_HANDLE);
 
     ws::action next;
-    {
-        ws::lock_guard guard(session->lock);
-        ws::status status = session->get_action(queue, *buffer_count, &next);
-        if (status != ws::status::ok)
-            RETURN(hresult_from_status(status));
-    }
+    ws::status status = session->get_action(queue, *buffer_count, &next);
+    if (status != ws::status::ok)
+        RETURN(hresult_from_status(status));
 
     *action = WEB_SOCKET_ACTION(next.type);
     *buffer_type = next.buffer == ws::buffer_type::none
@@ -392,10 +383,7 @@ extern "C" HRESULT WINAPI websocket_complete_action(WEB_SOCKET_HANDLE handle, PV
                          action_context, unsigned(bytes_transferred));
     session_ref session(handle);
     if (session)
-    {
-        ws::lock_guard guard(session->lock);
         session->complete_action(action_context, bytes_transferred);
-    }
     return S_OK;
 }
 
@@ -417,7 +405,6 @@ extern "C" VOID WINAPI WebSocketAbortHandle(WEB_SOCKET_HANDLE handle)
     session_ref session(handle);
     if (!session)
         return;
-    ws::lock_guard guard(session->lock);
     session->abort();
 }
 
@@ -427,7 +414,7 @@ extern "C" VOID WINAPI WebSocketAbortHandle(WEB_SOCKET_HANDLE handle)
 extern "C" VOID WINAPI WebSocketDeleteHandle(WEB_SOCKET_HANDLE handle)
 {
     TRACE("%p\n", handle);
-    /* The session goes when the last call still using it returns. */
+    /* A call still running on another thread finishes first. */
     ws::handle_close(reinterpret_cast<uintptr_t>(handle));
 }
 

@@ -72,6 +72,8 @@ status session::setup(const session_config &config, uint8_t *arena)
     control_area_ = send_area_ + send_size_;
     wire_ = wire_owner::none;
     random_.reset();
+    next_token_ = 0;
+    tokens_left_ = 0;
     client_key_[0] = 0;
     handshake_block_ = nullptr;
     offered_subprotocols_ = 0;
@@ -136,9 +138,12 @@ namespace {
 
 /* One sequence for every handle, so a context from another handle never
  * matches (two handles in the same state would otherwise hand out the same
- * values).  It fits beside the queue bits in a pointer: 30 bits on 32-bit. */
+ * values).  It fits beside the queue bits in a pointer: 30 bits on 32-bit.
+ * A session takes the values a block at a time: one atomic operation per
+ * block, not per action. */
 std::atomic<uintptr_t> context_sequence{1};
 constexpr uintptr_t TOKEN_MASK = (UINTPTR_MAX >> 2) < UINT32_MAX ? (UINTPTR_MAX >> 2) : UINT32_MAX;
+constexpr uint32_t TOKEN_BLOCK = 256;
 
 } /* namespace */
 
@@ -146,8 +151,15 @@ void *session::make_context(unsigned queue, outstanding &slot, action_type type,
 {
     uintptr_t token;
     do
-        token = context_sequence.fetch_add(1, std::memory_order_relaxed) & TOKEN_MASK;
-    while (!token);
+    {
+        if (!tokens_left_)
+        {
+            next_token_ = context_sequence.fetch_add(TOKEN_BLOCK, std::memory_order_relaxed);
+            tokens_left_ = TOKEN_BLOCK;
+        }
+        token = next_token_++ & TOKEN_MASK;
+        tokens_left_--;
+    } while (!token);
     slot.type = type;
     slot.token = uint32_t(token);
     slot.offered = offered;

@@ -27,7 +27,6 @@
 #include "entropy.h"
 #include "frame_codec.h"
 #include "handshake.h"
-#include "lock.h"
 #include "status.h"
 #include "utf8_validator.h"
 
@@ -120,7 +119,6 @@ public:
     static void destroy(void *object);
 
     ws::role role() const { return role_; }
-    mutex lock;
 
     /* Handshake (session_handshake.cpp).  Header arrays stay valid until the
      * next begin or the session is destroyed. */
@@ -214,6 +212,8 @@ private:
     uint8_t *control_area_;
     wire_owner wire_;
     random_pool random_;
+    uintptr_t next_token_;      /* action contexts: a block of the process-wide sequence */
+    uint32_t tokens_left_;
 
     /* Handshake. */
     char client_key_[25];
