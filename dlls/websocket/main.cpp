@@ -75,6 +75,17 @@ private:
     ws::session *session_;
 };
 
+/* A property value of exactly sizeof(T) bytes, at any address (.NET packs
+ * them): read with memcpy. */
+template <class T>
+bool read_value(const WEB_SOCKET_PROPERTY &property, T *out)
+{
+    if (property.ulValueSize != sizeof(T))
+        return false;
+    memcpy(out, property.pvValue, sizeof(T));
+    return true;
+}
+
 HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::session_config *config)
 {
     if (count && !properties)
@@ -82,7 +93,6 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
     for (ULONG i = 0; i < count; i++)
     {
         const WEB_SOCKET_PROPERTY &property = properties[i];
-        /* Values may sit at any address (.NET packs them): read them with memcpy. */
         if (!property.pvValue)
             return E_INVALIDARG;
         /* Read the type as a plain integer: callers pass any 32-bit value, and
@@ -96,9 +106,8 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
         case WEB_SOCKET_SEND_BUFFER_SIZE_PROPERTY_TYPE:
         {
             ULONG size;
-            if (property.ulValueSize != sizeof(size))
+            if (!read_value(property, &size))
                 return E_INVALIDARG;
-            memcpy(&size, property.pvValue, sizeof(size));
             (type == WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE
                  ? config->receive_buffer_size : config->send_buffer_size) = size;
             break;
@@ -107,9 +116,8 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
         case WEB_SOCKET_DISABLE_UTF8_VERIFICATION_PROPERTY_TYPE:
         {
             BOOL value;
-            if (property.ulValueSize != sizeof(value))
+            if (!read_value(property, &value))
                 return E_INVALIDARG;
-            memcpy(&value, property.pvValue, sizeof(value));
             (type == WEB_SOCKET_DISABLE_MASKING_PROPERTY_TYPE
                  ? config->disable_masking : config->disable_utf8) = value != FALSE;
             break;

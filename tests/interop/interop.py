@@ -40,8 +40,9 @@ EXE_WRAPPER = os.path.join(SOURCE_ROOT, "tools", "exe_wrapper.py")
 # A Wine process can take a while to start, the first one in a prefix much longer.
 PROCESS_TIMEOUT = 90
 NODE_PATH = "/usr/share/nodejs"
-# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print.
-SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
+
+sys.path.insert(0, os.path.dirname(HERE))
+from sanitizer_reports import sanitizer_reports  # noqa: E402
 
 
 class Tap:
@@ -104,12 +105,8 @@ class Processes:
         """The first lines of every sanitizer report a process running program wrote."""
         found = []
         for proc in self.started:
-            if program not in proc.argv:
-                continue
-            lines = read_file(proc.err_path).decode("utf-8", "replace").splitlines()
-            for i, line in enumerate(lines):
-                if SANITIZER_REPORT.search(line):
-                    found.append(f"{proc.name}: " + " | ".join(lines[i:i + 6]))
+            if program in proc.argv:
+                found += sanitizer_reports(proc.err_path, proc.name)
         return found
 
     def stop_all(self):

@@ -31,7 +31,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(1, os.path.dirname(HERE))
 
+from sanitizer_reports import sanitizer_reports  # noqa: E402
 from wire_cases import CASES, Context  # noqa: E402
 from wire_peer import Peer  # noqa: E402
 
@@ -41,7 +43,6 @@ START_TIMEOUT = 90       # a Wine process, the first in a prefix above all, star
 CONNECT_TIMEOUT = 30
 CLOSE_TIMEOUT = 5        # for the closing handshake and the end of TCP after it
 OK, NON_STRICT, FAILED = "OK", "NON-STRICT", "FAILED"
-SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
 
 
 class Testee:
@@ -139,15 +140,7 @@ class Testee:
         UndefinedBehaviorSanitizer report wsecho wrote, in any of its runs."""
         found = []
         for run in range(1, self.runs + 1):
-            path = os.path.join(self.workdir, f"wsecho-{run}.err")
-            try:
-                with open(path, "rb") as f:
-                    lines = f.read().decode("utf-8", "replace").splitlines()
-            except OSError:
-                continue
-            for i, line in enumerate(lines):
-                if SANITIZER_REPORT.search(line):
-                    found.append(f"run {run}: " + " | ".join(lines[i:i + 6]))
+            found += sanitizer_reports(os.path.join(self.workdir, f"wsecho-{run}.err"), f"run {run}")
         return found
 
 
