@@ -19,8 +19,8 @@ done
 # while other threads call on them, under ThreadSanitizer (a race fails the test).
 echo "== meson test: ThreadSanitizer"
 [ -f build/tsan/build.ninja ] || meson setup build/tsan -Db_sanitize=thread -Db_lundef=false
-ninja -C build/tsan tests/api_threads tests/unit_handle_table
-meson test -C build/tsan --no-rebuild --print-errorlogs threads handle_table || status=1
+ninja -C build/tsan tests/api_threads tests/unit_handle_table tests/unit_lock
+meson test -C build/tsan --no-rebuild --print-errorlogs threads handle_table lock || status=1
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer
 # (gcc), wsecho included for the interop and wire suites: a report fails the
