@@ -147,9 +147,9 @@ size_t frame_decoder::feed(const uint8_t *data, size_t len)
             && !(policy_ == mask_policy::require_unmasked && masked);
         if (good && len >= need && !(len7 == LENGTH_64 && (data[2] & 0x80)))
         {
-            memcpy(bytes_, data, need);
+            /* Decoded where it lies: bytes_ only gathers split headers. */
             have_ = need_ = (uint8_t)need;
-            decode_whole_header(bytes_, &header_);
+            decode_whole_header(data, &header_);
             state_ = state_complete;
             return need;
         }
