@@ -51,9 +51,7 @@ struct vec_512
     typedef __m512i type;
     static constexpr size_t width = 64;
     static type loadu(const uint8_t *p) { return _mm512_loadu_si512((const void *)p); }
-    static type load(const uint8_t *p) { return _mm512_load_si512((const void *)p); }
     static void storeu(uint8_t *p, type v) { _mm512_storeu_si512((void *)p, v); }
-    static void store(uint8_t *p, type v) { _mm512_store_si512((void *)p, v); }
     static type splat(uint32_t k) { return _mm512_set1_epi32((int)k); }
     static type xor_(type a, type b) { return _mm512_xor_si512(a, b); }
 };
@@ -73,6 +71,43 @@ WS_MASK_INLINE void mask_upto128(uint8_t *dst, const uint8_t *src, size_t len, u
         mask_pair<vec_512>(dst, src, len, k);
 }
 
+/* len > 128, in place (dst == src) or not.  AVX-512 can mask a load and a
+ * store to any bytes of a line, so the unaligned head and tail each take one
+ * in-line store instead of line-splitting vectors overlapping their
+ * neighbours: every store lands in exactly one cache line, and no byte is
+ * read after it was written, which keeps in place right. */
+inline void mask_lines(uint8_t *dst, const uint8_t *src, size_t len, uint32_t key)
+{
+    size_t i = (0 - (uintptr_t)dst) & 63;
+    __m512i k = _mm512_set1_epi32((int)mask_rotate(key, i));
+    if (i)
+    {
+        __mmask64 head = _cvtu64_mask64((1ull << i) - 1);
+        __m512i v = _mm512_maskz_loadu_epi8(head, src);
+        _mm512_mask_storeu_epi8(dst, head, _mm512_xor_si512(v, _mm512_set1_epi32((int)key)));
+    }
+    /* dst + i is aligned from here on; src + i need not be. */
+    for (; i + 256 <= len; i += 256)
+    {
+        __m512i a = _mm512_loadu_si512(src + i);
+        __m512i b = _mm512_loadu_si512(src + i + 64);
+        __m512i c = _mm512_loadu_si512(src + i + 128);
+        __m512i d = _mm512_loadu_si512(src + i + 192);
+        _mm512_store_si512(dst + i, _mm512_xor_si512(a, k));
+        _mm512_store_si512(dst + i + 64, _mm512_xor_si512(b, k));
+        _mm512_store_si512(dst + i + 128, _mm512_xor_si512(c, k));
+        _mm512_store_si512(dst + i + 192, _mm512_xor_si512(d, k));
+    }
+    for (; i + 64 <= len; i += 64)
+        _mm512_store_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), k));
+    if (i < len)
+    {
+        __mmask64 tail = _cvtu64_mask64((1ull << (len - i)) - 1);
+        __m512i v = _mm512_maskz_loadu_epi8(tail, src + i);
+        _mm512_mask_storeu_epi8(dst + i, tail, _mm512_xor_si512(v, k));
+    }
+}
+
 } /* namespace */
 
 size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
@@ -81,7 +116,7 @@ size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint
     if (len <= 128)
         mask_upto128(dst, src, len, k);
     else
-        mask_copy_large<vec_512>(dst, src, len, k);
+        mask_lines(dst, src, len, k);
     return (phase + len) & 3;
 }
 
@@ -91,7 +126,7 @@ size_t mask_in_place_avx512(uint8_t *data, size_t len, const uint8_t *key, size_
     if (len <= 128)
         mask_upto128(data, data, len, k);
     else
-        mask_in_place_large<vec_512>(data, len, k);
+        mask_lines(data, data, len, k);
     return (phase + len) & 3;
 }
 
