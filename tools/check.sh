@@ -19,7 +19,7 @@ done
 # while other threads call on them, under ThreadSanitizer (a race fails the test).
 echo "== meson test: ThreadSanitizer"
 [ -f build/tsan/build.ninja ] || meson setup build/tsan -Db_sanitize=thread -Db_lundef=false
-ninja -C build/tsan tests/api_threads tests/unit_handle_table tests/unit_lock
+ninja -C build/tsan tests/api_threads tests/unit_handle_table tests/lock_test
 meson test -C build/tsan --no-rebuild --print-errorlogs threads handle_table lock || status=1
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer
