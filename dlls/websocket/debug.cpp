@@ -43,7 +43,6 @@ const char *const class_names[] = { "fixme", "err", "warn", "trace" };
 constexpr unsigned all_classes = 0xf;
 constexpr unsigned default_flags = (1u << DEBUG_FIXME) | (1u << DEBUG_ERR);
 
-
 #ifdef _WIN32
 /* Wine's ntdll exports its debug output functions; using them keeps our lines
  * in step with the rest of Wine's (+pid, +timestamp, one stream). */

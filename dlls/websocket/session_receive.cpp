@@ -20,9 +20,9 @@
 
 /*
  * Bytes read from the network land in the receive area.  Payload is unmasked
- * in place (text validated in the same pass) and indicated as a pointer into that area (zero copy), as soon as
- * any byte of the current frame is there; more is asked for only when not one
- * byte can be indicated.  Each WebSocketReceive ends with exactly one
+ * in place (text validated in the same pass) and indicated as a pointer into
+ * that area (zero copy), as soon as any byte of the current frame is there;
+ * more is asked for only when not one byte can be indicated.  Each WebSocketReceive ends with exactly one
  * indication.  A ping is answered with a pong handed out on this queue.
  */
 
