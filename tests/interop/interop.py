@@ -43,30 +43,7 @@ NODE_PATH = "/usr/share/nodejs"
 
 sys.path.insert(0, os.path.dirname(HERE))
 from sanitizer_reports import sanitizer_reports  # noqa: E402
-
-
-class Tap:
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def result(self, ok, description, details=()):
-        self.count += 1
-        if not ok:
-            self.failed += 1
-        print(f"{'ok' if ok else 'not ok'} {self.count} - {description}", flush=True)
-        if not ok:
-            for line in details:
-                for part in str(line).splitlines() or [""]:
-                    print(f"# {part}", flush=True)
-        return ok
-
-    def note(self, text):
-        print(f"# {text}", flush=True)
-
-    def finish(self):
-        print(f"1..{self.count}", flush=True)
-        return 1 if self.failed else 0
+from tap import Tap  # noqa: E402
 
 
 class Processes:

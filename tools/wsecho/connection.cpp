@@ -33,11 +33,23 @@ namespace wsecho {
 
 /* A queue that returns NO_ACTION before its operation finished is waiting for
  * the other thread (a frame on the wire must end before a pong may start):
- * look again every millisecond, for at most this long. */
+ * it sleeps until an action is completed, for at most this long in all. */
 constexpr unsigned WAIT_LIMIT_MS = 60000;
 
-/* How long a server waits for the request of a client that connected. */
-constexpr unsigned HANDSHAKE_TIMEOUT_MS = 30000;
+constexpr unsigned CLIENT_RESPONSE_TIMEOUT_MS = 30000;
+
+constexpr size_t KEPT_BUFFER_BYTES = 65536;
+
+static std::atomic<uint64_t> handles_created{ 0 };
+static std::atomic<uint64_t> handles_deleted{ 0 };
+
+handle_counts handle_counts_now()
+{
+    /* Deleted first: a handle created in between cannot make the open count
+     * look negative. */
+    uint64_t deleted = handles_deleted.load();
+    return { handles_created.load(), deleted };
+}
 
 static WEB_SOCKET_HANDLE as_handle(void *handle)
 {
@@ -226,7 +238,9 @@ bool parse_ws_url(const std::string &text, ws_url *url, std::string *error)
 
 /* ---- the connection ---- */
 
-connection::connection(socket_t s, std::string pending) : socket_(s), pending_(std::move(pending))
+connection::connection(socket_t s, std::string pending)
+    : socket_(s), pending_(std::move(pending)), send_lock_(lock_create()),
+      progress_lock_(lock_create()), progress_changed_(condition_create())
 {
 }
 
@@ -236,8 +250,12 @@ connection::~connection()
     {
         trace("WebSocketDeleteHandle");
         WebSocketDeleteHandle(as_handle(handle_));
+        handles_deleted++;
     }
     net_close(socket_);
+    condition_destroy(progress_changed_);
+    lock_destroy(progress_lock_);
+    lock_destroy(send_lock_);
 }
 
 bool connection::create_handle(bool server, const buffer_sizes &sizes)
@@ -260,6 +278,7 @@ bool connection::create_handle(bool server, const buffer_sizes &sizes)
         return false;
     }
     handle_ = handle;
+    handles_created++;
     return true;
 }
 
@@ -311,7 +330,8 @@ bool connection::client_handshake(const ws_url &url, const std::vector<std::stri
 
     http_head head;
     std::string error;
-    http_read_result result = http_read_head(socket_, &head, &pending_, &error);
+    /* A server that accepted but does not answer must not hold the client. */
+    http_read_result result = http_read_head(socket_, &head, &pending_, &error, CLIENT_RESPONSE_TIMEOUT_MS);
     if (result != http_read_result::ok)
     {
         note("reading the HTTP response failed: %s", error.c_str());
@@ -345,29 +365,28 @@ bool connection::client_handshake(const ws_url &url, const std::vector<std::stri
     return true;
 }
 
-bool connection::server_handshake(const std::vector<std::string> &supported,
-        const buffer_sizes &sizes, std::string *selected)
+request_result connection::read_request(unsigned timeout_ms, http_head *head)
 {
-    /* A client that connects and says nothing must not hold the server. */
-    net_set_receive_timeout(socket_, HANDSHAKE_TIMEOUT_MS);
-    http_head head;
     std::string error;
-    http_read_result result = http_read_head(socket_, &head, &pending_, &error);
-    net_set_receive_timeout(socket_, 0);
-    if (result == http_read_result::network_error)
+    http_read_result result = http_read_head(socket_, head, &pending_, &error, timeout_ms);
+    if (result == http_read_result::network_error || result == http_read_result::closed)
     {
-        note("no request (a server waits %u s for it): %s", HANDSHAKE_TIMEOUT_MS / 1000, error.c_str());
-        return false;
+        note("no request: %s", error.c_str());
+        return request_result::gone;
     }
     if (result != http_read_result::ok)
     {
         note("bad request: %s", error.c_str());
-        if (result == http_read_result::malformed || result == http_read_result::too_large)
-            http_send_error(socket_, 400, "Bad Request", {});
-        return false;
+        http_send_error(socket_, 400, "Bad Request", {});
+        return request_result::refused;
     }
-    trace_head("<", head_text(head));
+    trace_head("<", head_text(*head));
+    return request_result::ok;
+}
 
+bool connection::accept_upgrade(const http_head &head, const std::vector<std::string> &supported,
+        const buffer_sizes &sizes, std::string *selected)
+{
     std::string method, target, version;
     if (!http_parse_request_line(head.start_line, &method, &target, &version)
             || method != "GET" || version != "HTTP/1.1")
@@ -487,6 +506,7 @@ void connection::stop_io()
         WebSocketAbortHandle(as_handle(handle_));
     }
     broken_ = true;
+    completed_action();  /* a queue waiting for the other looks again */
 }
 
 void connection::abort()
@@ -522,50 +542,74 @@ struct next_action
     HRESULT error;  /* of a failed GetAction */
 };
 
-enum class fetch_result { action, done, get_action_failed, stalled };
+enum fetch_result { FETCHED_ACTION, FETCHED_DONE, GET_ACTION_FAILED, STALLED };
+
+/* Called after every CompleteAction.  The lock is taken only when a thread
+ * waits: with seq_cst on both counters, either the waiter sees the new
+ * progress before it sleeps or this sees the waiter and wakes it under the
+ * lock it sleeps with, so no wake-up is lost. */
+void connection::completed_action()
+{
+    progress_++;
+    if (progress_waiters_.load() == 0)
+        return;
+    lock_acquire(progress_lock_);
+    condition_wake_all(progress_changed_);
+    lock_release(progress_lock_);
+}
 
 /* The queue's next action.  NO_ACTION ends the operation once it is done;
  * before that the other queue holds the wire (a pong, or a frame in pieces),
- * so wait a little and ask again. */
-static fetch_result fetch_action(WEB_SOCKET_HANDLE handle, WEB_SOCKET_ACTION_QUEUE queue, bool done,
-                                 next_action *out, unsigned *waited)
+ * so sleep until that queue completes an action and ask again. */
+int connection::fetch_action(int queue_value, bool done, next_action *out)
 {
+    WEB_SOCKET_ACTION_QUEUE queue = WEB_SOCKET_ACTION_QUEUE(queue_value);
     const char *name = queue == WEB_SOCKET_SEND_ACTION_QUEUE ? "send" : "receive";
+    uint64_t give_up = 0;
     for (;;)
     {
+        uint64_t seen = progress_.load();
         memset(out->buffers, 0, sizeof(out->buffers));
         out->count = 2;
         out->action = WEB_SOCKET_NO_ACTION;
         out->type = WEB_SOCKET_BUFFER_TYPE(0);
         out->context = nullptr;
         PVOID application_context = nullptr;
-        HRESULT hr = WebSocketGetAction(handle, queue, out->buffers, &out->count, &out->action, &out->type,
-                                        &application_context, &out->context);
+        HRESULT hr = WebSocketGetAction(as_handle(handle_), queue, out->buffers, &out->count, &out->action,
+                                        &out->type, &application_context, &out->context);
         if (FAILED(hr))
         {
             report_failure("WebSocketGetAction", uint32_t(hr));
             out->error = hr;
-            return fetch_result::get_action_failed;
+            return GET_ACTION_FAILED;
         }
         if (out->action != WEB_SOCKET_NO_ACTION)
         {
-            *waited = 0;
             trace_action(name, out->action, out->type, out->buffers, out->count);
-            return fetch_result::action;
+            return FETCHED_ACTION;
         }
         if (done)
         {
             trace("WebSocketGetAction(%s) -> NO_ACTION: the %s is done", name, name);
-            return fetch_result::done;
+            return FETCHED_DONE;
         }
-        if (*waited == 0)
+        uint64_t now = clock_ms();
+        if (!give_up)
+        {
             trace("WebSocketGetAction(%s) -> NO_ACTION: waiting for the other queue", name);
-        if (++*waited > WAIT_LIMIT_MS)
+            give_up = now + WAIT_LIMIT_MS;
+        }
+        if (now >= give_up)
         {
             note("the %s queue made no progress for %u s", name, WAIT_LIMIT_MS / 1000);
-            return fetch_result::stalled;
+            return STALLED;
         }
-        sleep_ms(1);
+        progress_waiters_++;
+        lock_acquire(progress_lock_);
+        if (progress_.load() == seen && !broken_)
+            condition_wait(progress_changed_, progress_lock_, unsigned(give_up - now));
+        lock_release(progress_lock_);
+        progress_waiters_--;
     }
 }
 
@@ -579,20 +623,18 @@ bool connection::receive_once(message *out, size_t max_size, uint32_t *type)
         return false;
     }
     bool indicated = false;
-    unsigned waited = 0;
     for (;;)
     {
         next_action next;
-        fetch_result fetched = fetch_action(as_handle(handle_), WEB_SOCKET_RECEIVE_ACTION_QUEUE, indicated,
-                                            &next, &waited);
-        if (fetched == fetch_result::get_action_failed)
+        int fetched = fetch_action(WEB_SOCKET_RECEIVE_ACTION_QUEUE, indicated, &next);
+        if (fetched == GET_ACTION_FAILED)
         {
             out->protocol_error = true;
             if (next.error == E_INVALID_PROTOCOL_OPERATION)
                 out->fail_status = WEB_SOCKET_PROTOCOL_ERROR_CLOSE_STATUS;
         }
-        if (fetched != fetch_result::action)
-            return fetched == fetch_result::done;
+        if (fetched != FETCHED_ACTION)
+            return fetched == FETCHED_DONE;
         WEB_SOCKET_BUFFER *buffers = next.buffers;
         ULONG count = next.count;
         WEB_SOCKET_ACTION action = next.action;
@@ -635,12 +677,19 @@ bool connection::receive_once(message *out, size_t max_size, uint32_t *type)
         }
         trace("WebSocketCompleteAction(%lu)", static_cast<unsigned long>(bytes));
         WebSocketCompleteAction(as_handle(handle_), action_context, bytes);
+        completed_action();
     }
 }
 
 void connection::receive_message(message *out, size_t max_size)
 {
+    /* A small message's buffer serves the next one; a big one's goes back. */
+    std::vector<uint8_t> data;
+    if (out->data.capacity() <= KEPT_BUFFER_BYTES)
+        data.swap(out->data);
+    data.clear();
     *out = message();
+    out->data.swap(data);
     for (;;)
     {
         uint32_t type = 0;
@@ -695,14 +744,12 @@ bool connection::run_send(uint32_t type, void *buffer)
         return false;
     }
     bool completed = false;
-    unsigned waited = 0;
     for (;;)
     {
         next_action next;
-        fetch_result fetched = fetch_action(as_handle(handle_), WEB_SOCKET_SEND_ACTION_QUEUE, completed,
-                                            &next, &waited);
-        if (fetched != fetch_result::action)
-            return fetched == fetch_result::done && !broken_;
+        int fetched = fetch_action(WEB_SOCKET_SEND_ACTION_QUEUE, completed, &next);
+        if (fetched != FETCHED_ACTION)
+            return fetched == FETCHED_DONE && !broken_;
         ULONG bytes = 0;
         if (next.action == WEB_SOCKET_SEND_TO_NETWORK_ACTION)
             bytes = transmit(next.buffers, next.count);  /* fewer than offered cancels the send */
@@ -710,6 +757,7 @@ bool connection::run_send(uint32_t type, void *buffer)
             completed = true;
         trace("WebSocketCompleteAction(%lu)", static_cast<unsigned long>(bytes));
         WebSocketCompleteAction(as_handle(handle_), next.context, bytes);
+        completed_action();
     }
 }
 bool connection::send_message(bool text, const uint8_t *data, size_t length)
@@ -723,12 +771,25 @@ bool connection::send_message(bool text, const uint8_t *data, size_t length)
     WEB_SOCKET_BUFFER buffer;
     buffer.Data.pbBuffer = data ? const_cast<PBYTE>(data) : &empty;
     buffer.Data.ulBufferLength = ULONG(length);
-    return run_send(text ? WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE : WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE,
-                    &buffer);
+    lock_acquire(send_lock_);
+    bool ok = close_sent_ || run_send(text ? WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE : WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE,
+                                      &buffer);
+    lock_release(send_lock_);
+    /* request_close found this send under way: its close goes now. */
+    if (close_requested_ && !close_sent_)
+    {
+        lock_acquire(send_lock_);
+        send_requested_close_locked();
+        lock_release(send_lock_);
+    }
+    return ok;
 }
 
-bool connection::send_close(uint16_t status, const std::string &reason)
+bool connection::send_close_locked(uint16_t status, const std::string &reason)
 {
+    if (close_sent_)
+        return true;
+    close_sent_ = true;
     if (status == WEB_SOCKET_EMPTY_CLOSE_STATUS)
         return run_send(WEB_SOCKET_CLOSE_BUFFER_TYPE, nullptr);
     WEB_SOCKET_BUFFER buffer;
@@ -736,6 +797,36 @@ bool connection::send_close(uint16_t status, const std::string &reason)
     buffer.CloseStatus.ulReasonLength = ULONG(reason.size());
     buffer.CloseStatus.usStatus = status;
     return run_send(WEB_SOCKET_CLOSE_BUFFER_TYPE, &buffer);
+}
+
+bool connection::send_close(uint16_t status, const std::string &reason)
+{
+    lock_acquire(send_lock_);
+    bool ok = send_close_locked(status, reason);
+    lock_release(send_lock_);
+    return ok;
+}
+
+void connection::send_requested_close_locked()
+{
+    if (close_sent_ || broken_)
+        return;
+    note("sending close: %u \"%s\"", unsigned(requested_status_), requested_reason_.c_str());
+    if (!send_close_locked(requested_status_, requested_reason_))
+        abort();
+}
+
+void connection::request_close(uint16_t status, const std::string &reason)
+{
+    requested_status_ = status;
+    requested_reason_ = reason;
+    /* Set before looking at the lock: a sender holding it looks at the flag
+     * after it lets go (send_message), so one of the two sends the close. */
+    close_requested_ = true;
+    if (!lock_try_acquire(send_lock_))
+        return;
+    send_requested_close_locked();
+    lock_release(send_lock_);
 }
 
 } /* namespace wsecho */

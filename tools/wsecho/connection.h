@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "http.h"
 #include "platform.h"
 
 namespace wsecho {
@@ -72,6 +73,17 @@ struct message
     uint16_t fail_status = 0;
 };
 
+/* Handles this process created and deleted so far: a server that works
+ * deletes every handle it creates. */
+struct handle_counts
+{
+    uint64_t created;
+    uint64_t deleted;
+};
+handle_counts handle_counts_now();
+
+enum class request_result { ok, gone, refused };
+
 class connection
 {
 public:
@@ -85,23 +97,33 @@ public:
     bool client_handshake(const ws_url &url, const std::vector<std::string> &subprotocols,
             const buffer_sizes &sizes, std::string *selected);
 
-    /* Server: read the request and answer it: 101, or 400 for a bad request
-     * (false, the connection is done).  The subprotocol chosen is the first
-     * the client offers that is in supported. */
-    bool server_handshake(const std::vector<std::string> &supported, const buffer_sizes &sizes,
-            std::string *selected);
+    /* Server, first half: read the client's HTTP request, all of it within
+     * timeout_ms (a peer that trickles it is dropped all the same).  gone: the
+     * peer left or was too slow; refused: a bad request, answered 400. */
+    request_result read_request(unsigned timeout_ms, http_head *head);
+    /* Server, second half: answer the upgrade request: 101, or 400/426 for a
+     * request the DLL refuses (false, the connection is done).  The
+     * subprotocol chosen is the first the client offers that is in supported. */
+    bool accept_upgrade(const http_head &head, const std::vector<std::string> &supported,
+            const buffer_sizes &sizes, std::string *selected);
 
     /* One whole message (fragments reassembled), a close, or a failure.  Pings
      * are answered and pongs skipped on the way. */
     void receive_message(message *out, size_t max_size);
 
-    /* One operation each; the caller makes sure only one thread sends. */
+    /* Sends are serialised here, so any thread may send.  Once our close is
+     * sent, messages are dropped (true: the peer reads no more data). */
     bool send_message(bool text, const uint8_t *data, size_t length);
-    /* status 1005: a close frame without a body. */
+    /* status 1005: a close frame without a body.  Only the first close is
+     * sent; a later one returns true and sends nothing. */
     bool send_close(uint16_t status, const std::string &reason);
+    bool close_sent() const { return close_sent_; }
+    /* From another thread: send a close now if no send is under way, or else
+     * as soon as the one under way ends.  Never waits for the peer. */
+    void request_close(uint16_t status, const std::string &reason);
 
     /* Stop: the DLL is told to abort and the socket is shut, so a thread
-     * blocked in a receive wakes up. */
+     * blocked in a receive or a send wakes up.  Any thread may call it. */
     void abort();
 
     /* End TCP gracefully once the WebSocket is done: with fin_first our FIN
@@ -120,14 +142,32 @@ private:
     void stop_io();
     bool receive_once(message *out, size_t max_size, uint32_t *type);
     bool run_send(uint32_t type, void *buffer);
+    bool send_close_locked(uint16_t status, const std::string &reason);
+    void send_requested_close_locked();
     uint32_t fill(uint8_t *buffer, uint32_t length);
     uint32_t transmit(const void *buffers, uint32_t count);
+    /* A queue that has nothing to hand out before its operation ended waits
+     * for the other queue to complete an action; see fetch_action. */
+    int fetch_action(int queue, bool done, struct next_action *out);
+    void completed_action();
 
     socket_t socket_;
     void *handle_ = nullptr;
     std::string pending_;   /* bytes read with the HTTP head, handed out first */
     size_t pending_used_ = 0;
     std::atomic<bool> broken_{ false }; /* the socket failed: no more I/O */
+
+    lock *send_lock_;
+    std::atomic<bool> close_sent_{ false };
+    std::atomic<bool> close_requested_{ false };
+    uint16_t requested_status_ = 0;   /* set before close_requested_ */
+    std::string requested_reason_;
+
+    /* Actions completed on either queue, and threads waiting for one. */
+    std::atomic<uint64_t> progress_{ 0 };
+    std::atomic<unsigned> progress_waiters_{ 0 };
+    lock *progress_lock_;
+    condition *progress_changed_;
 };
 
 } /* namespace wsecho */

@@ -74,16 +74,28 @@ static bool parse_head(const std::string &text, http_head *head)
     return true;
 }
 
-http_read_result http_read_head(socket_t s, http_head *head, std::string *rest, std::string *error)
+static http_read_result read_head(socket_t s, http_head *head, std::string *rest, std::string *error,
+        uint64_t deadline)
 {
     std::string data;
     char chunk[4096];
     for (;;)
     {
+        if (deadline)
+        {
+            /* Each read may wait only for what is left of the whole time. */
+            uint64_t now = clock_ms();
+            if (now >= deadline)
+            {
+                *error = "no complete HTTP head in time";
+                return http_read_result::network_error;
+            }
+            net_set_receive_timeout(s, unsigned(deadline - now));
+        }
         long n = net_recv(s, chunk, sizeof(chunk));
         if (n < 0)
         {
-            *error = "recv: " + net_error();
+            *error = deadline && clock_ms() >= deadline ? "no complete HTTP head in time" : "recv: " + net_error();
             return http_read_result::network_error;
         }
         if (n == 0)
@@ -110,6 +122,15 @@ http_read_result http_read_head(socket_t s, http_head *head, std::string *rest, 
             return http_read_result::too_large;
         }
     }
+}
+
+http_read_result http_read_head(socket_t s, http_head *head, std::string *rest, std::string *error,
+        unsigned timeout_ms)
+{
+    http_read_result result = read_head(s, head, rest, error, timeout_ms ? clock_ms() + timeout_ms : 0);
+    if (timeout_ms)
+        net_set_receive_timeout(s, 0);
+    return result;
 }
 
 bool http_parse_request_line(const std::string &line, std::string *method, std::string *target,

@@ -46,9 +46,11 @@ struct http_head
 
 enum class http_read_result { ok, closed, malformed, too_large, network_error };
 
-/* Read up to and including the CRLF CRLF that ends the head and parse it.
- * Bytes read past the head (the peer's first frames) are left in *rest. */
-http_read_result http_read_head(socket_t s, http_head *head, std::string *rest, std::string *error);
+/* Read up to and including the CRLF CRLF that ends the head and parse it,
+ * all of it within timeout_ms (0: no limit; past it, network_error).  Bytes
+ * read past the head (the peer's first frames) are left in *rest. */
+http_read_result http_read_head(socket_t s, http_head *head, std::string *rest, std::string *error,
+        unsigned timeout_ms);
 
 /* "GET /path HTTP/1.1" */
 bool http_parse_request_line(const std::string &line, std::string *method, std::string *target,

@@ -29,6 +29,12 @@ namespace wsecho {
 
 static lock *log_lock;
 static bool verbose;
+static thread_local unsigned connection_id;
+
+void log_set_connection(unsigned id)
+{
+    connection_id = id;
+}
 
 void log_init()
 {
@@ -48,7 +54,8 @@ bool log_verbose()
 static void write_line(const char *format, va_list args)
 {
     char line[1024];
-    int length = snprintf(line, sizeof(line), "wsecho: ");
+    int length = connection_id ? snprintf(line, sizeof(line), "wsecho: #%u ", connection_id)
+                               : snprintf(line, sizeof(line), "wsecho: ");
     int more = vsnprintf(line + length, sizeof(line) - length - 1, format, args);
     if (more < 0)
         more = 0;

@@ -29,6 +29,10 @@ void log_init();
 void log_set_verbose(bool on);
 bool log_verbose();
 
+/* Lines written by this thread start with "#id " (0: none), so a server's
+ * lines say which connection they are about. */
+void log_set_connection(unsigned id);
+
 /* "wsecho: ..." on stderr, one whole line per call, whichever thread calls. */
 void note(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* The same, only with --verbose: the API calls and actions taken. */

@@ -25,22 +25,29 @@
 #include <vector>
 
 #include "connection.h"
+#include "echo.h"
 #include "log.h"
 #include "platform.h"
+#include "server.h"
 
 using namespace wsecho;
 
 static const char usage[] =
     "usage:\n"
     "  wsecho server --port N [--host ADDRESS] [--subprotocol P]... [--connections N]\n"
-    "                [--close-after N] [options]\n"
+    "                [--max-connections N] [--handshake-timeout S] [--close-after N] [options]\n"
     "  wsecho client ws://HOST[:PORT][/PATH] [--subprotocol P]... [--echo [--connections N]]\n"
     "                [options]\n"
     "\n"
-    "server: accepts connections one at a time and echoes every message back with\n"
+    "server: serves many connections at once and echoes every message back with\n"
     "        its type; answers a close with the same status and reason.\n"
     "        --port 0 takes any free port; the port is printed on standard error.\n"
+    "        SIGINT or SIGTERM (Ctrl-C): stop accepting, close every connection\n"
+    "        with 1001, exit 0.  GET " "/.wsecho/stats" " answers the server's counters.\n"
     "        --connections N   exit after N connections (status 0 if all closed cleanly)\n"
+    "        --max-connections N  connections open at once (default 1024); more get 503\n"
+    "        --handshake-timeout S  drop a client whose upgrade request is not complete\n"
+    "                          S seconds after it connected (default 10)\n"
     "        --close-after N   start the close handshake after echoing N messages\n"
     "client: sends each line of standard input as a text message, prints each message\n"
     "        received on its own line, closes at the end of input; status 0 after a\n"
@@ -72,6 +79,8 @@ struct settings
     std::string close_reason;
     size_t max_message = 64u << 20;
     buffer_sizes sizes;
+    unsigned long max_connections = 1024;
+    unsigned long handshake_timeout = 10;
 };
 
 [[noreturn]] static void usage_error(const char *format, const char *arg)
@@ -132,6 +141,10 @@ static void parse_arguments(int argc, char **argv, settings *s)
             s->host = value();
         else if (arg == "--connections")
             s->connections = number("--connections", value(), 0xffffffffu);
+        else if (s->server && arg == "--max-connections")
+            s->max_connections = number("--max-connections", value(), 0xffffffffu);
+        else if (s->server && arg == "--handshake-timeout")
+            s->handshake_timeout = number("--handshake-timeout", value(), 86400);
         else if (s->server && arg == "--close-after")
             s->close_after = number("--close-after", value(), 0xffffffffu);
         else if (!s->server && arg == "--echo")
@@ -162,111 +175,6 @@ static void print_message(const message &m)
     fflush(stdout);
 }
 
-/* How long the end of TCP waits for the peer's FIN. */
-constexpr unsigned FINISH_WAIT_MS = 2000;
-
-/* Echo until the close handshake is over.  true: it ended with a clean close. */
-static bool echo_session(connection &c, const settings &s)
-{
-    unsigned long echoed = 0;
-    bool close_sent = false;
-    for (;;)
-    {
-        message m;
-        c.receive_message(&m, s.max_message);
-        if (m.kind == message_kind::failed)
-        {
-            if (!close_sent && m.fail_status)
-            {
-                note("closing with %u", unsigned(m.fail_status));
-                if (!c.send_close(m.fail_status, m.too_big ? "message too big" : "protocol error"))
-                {
-                    c.abort();
-                    return false;
-                }
-            }
-            if (m.protocol_error || m.too_big)
-                c.finish(true, FINISH_WAIT_MS);  /* failing: we end TCP, whatever our role */
-            else
-                c.abort();
-            return false;
-        }
-        if (m.kind == message_kind::close)
-        {
-            if (m.close_status == 1006)
-            {
-                note("the connection ended without a close frame");
-                return false;
-            }
-            note("close received: %u \"%s\"", unsigned(m.close_status), m.close_reason.c_str());
-            if (!close_sent)
-            {
-                if (!c.send_close(m.close_status, m.close_reason))
-                    return false;
-                note("close sent: %u \"%s\"", unsigned(m.close_status), m.close_reason.c_str());
-            }
-            c.finish(s.server, FINISH_WAIT_MS);
-            return true;
-        }
-        if (close_sent)
-            continue;  /* sent before the peer saw our close: nothing to echo to */
-        if (!c.send_message(m.kind == message_kind::text, m.data.data(), m.data.size()))
-        {
-            c.abort();
-            return false;
-        }
-        echoed++;
-        if (s.close_after && echoed == s.close_after)
-        {
-            note("%lu messages echoed, sending close: %u \"%s\"", echoed, unsigned(s.close_status),
-                 s.close_reason.c_str());
-            if (!c.send_close(s.close_status, s.close_reason))
-                return false;
-            close_sent = true;
-        }
-    }
-}
-
-static int run_server(const settings &s)
-{
-    std::string error;
-    uint16_t port = 0;
-    socket_t listener = net_listen(s.host.c_str(), uint16_t(s.port), &port, &error);
-    if (listener == NO_SOCKET)
-    {
-        note("cannot listen on %s:%ld: %s", s.host.c_str(), s.port, error.c_str());
-        return 1;
-    }
-    note("listening on %s:%u", s.host.c_str(), unsigned(port));
-    bool all_clean = true;
-    for (unsigned long served = 0; !s.connections || served < s.connections; served++)
-    {
-        std::string peer;
-        socket_t client = net_accept(listener, &peer, &error);
-        if (client == NO_SOCKET)
-        {
-            note("%s", error.c_str());
-            all_clean = false;
-            sleep_ms(100);
-            continue;
-        }
-        note("connection from %s", peer.c_str());
-        connection c(client);
-        std::string selected;
-        if (!c.server_handshake(s.subprotocols, s.sizes, &selected))
-        {
-            note("connection from %s refused", peer.c_str());
-            continue;
-        }
-        note("upgraded (subprotocol: %s)", selected.empty() ? "none" : selected.c_str());
-        bool clean = echo_session(c, s);
-        note("connection from %s ended%s", peer.c_str(), clean ? " cleanly" : " abnormally");
-        all_clean = all_clean && clean;
-    }
-    net_close(listener);
-    return all_clean ? 0 : 1;
-}
-
 /* The client that sends standard input: a sender thread and this receiver. */
 struct line_client
 {
@@ -276,6 +184,30 @@ struct line_client
     bool close_sent;   /* under send_lock */
     bool input_ended;  /* under send_lock: the sender is done and returns */
 };
+
+static echo_options echo_settings(const settings &s)
+{
+    echo_options o;
+    o.max_message = s.max_message;
+    o.close_after = s.close_after;
+    o.close_status = s.close_status;
+    o.close_reason = s.close_reason;
+    return o;
+}
+
+static int serve(const settings &s)
+{
+    server_options o;
+    o.host = s.host;
+    o.port = uint16_t(s.port);
+    o.subprotocols = s.subprotocols;
+    o.sizes = s.sizes;
+    o.echo = echo_settings(s);
+    o.connections = s.connections;
+    o.max_connections = s.max_connections ? s.max_connections : 1;
+    o.handshake_timeout_ms = unsigned(s.handshake_timeout * 1000);
+    return run_server(o);
+}
 
 static bool read_line(std::string *line)
 {
@@ -431,7 +363,7 @@ static int run_client(const settings &s)
             continue;
         }
         note("connected to %s (subprotocol: %s)", s.url.c_str(), selected.empty() ? "none" : selected.c_str());
-        bool clean = s.echo ? echo_session(c, s) : line_session(c, s);
+        bool clean = s.echo ? echo_session(c, false, echo_settings(s)) : line_session(c, s);
         all_clean = all_clean && clean;
     }
     return all_clean ? 0 : 1;
@@ -449,7 +381,7 @@ int main(int argc, char **argv)
     }
     settings s;
     parse_arguments(argc, argv, &s);
-    int status = s.server ? run_server(s) : run_client(s);
+    int status = s.server ? serve(s) : run_client(s);
     /* The stdin thread may still be blocked in a read. */
     process_exit(status);
 }

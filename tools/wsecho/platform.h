@@ -41,7 +41,8 @@ bool platform_init(std::string *error);
 
 /* Listen on host:port (port 0: any free port); *bound_port gets the port used. */
 socket_t net_listen(const char *host, uint16_t port, uint16_t *bound_port, std::string *error);
-/* Wait for the next connection; *peer gets "address:port". */
+/* Wait for the next connection; *peer gets "address:port".  The listener's
+ * backlog is the system's largest, so a burst of connections waits in it. */
 socket_t net_accept(socket_t listener, std::string *peer, std::string *error);
 socket_t net_connect(const char *host, uint16_t port, std::string *error);
 
@@ -50,6 +51,8 @@ long net_send(socket_t s, const void *data, size_t length);
 long net_recv(socket_t s, void *data, size_t length);
 /* net_recv fails (-1) after ms milliseconds without data; 0: wait for ever. */
 void net_set_receive_timeout(socket_t s, unsigned ms);
+/* Like net_set_receive_timeout, for net_send. */
+void net_set_send_timeout(socket_t s, unsigned ms);
 /* Both directions: wakes a thread blocked in net_recv on the same socket. */
 void net_shutdown(socket_t s);
 /* Our direction only: the peer reads the end of the stream, we can still read. */
@@ -62,13 +65,47 @@ std::string net_error();
 struct thread;
 thread *thread_start(void (*fn)(void *), void *arg);
 void thread_join(thread *t);
+/* A thread nobody joins, one per connection of a server: its stack is sized
+ * per platform (see there). */
+bool thread_start_detached(void (*fn)(void *), void *arg);
 
 /* A plain non-recursive lock. */
 struct lock;
 lock *lock_create();
 void lock_acquire(lock *l);
+/* Takes the lock only if it is free at once. */
+bool lock_try_acquire(lock *l);
 void lock_release(lock *l);
 void lock_destroy(lock *l);
+
+/* A condition variable used with a lock. */
+struct condition;
+condition *condition_create();
+/* Releases l, sleeps until woken or ms milliseconds passed (0: no limit),
+ * takes l again; false on time-out.  Wakes may be spurious: check the state. */
+bool condition_wait(condition *c, lock *l, unsigned ms);
+void condition_wake_all(condition *c);
+void condition_destroy(condition *c);
+
+/* Milliseconds from an arbitrary start; never goes back. */
+uint64_t clock_ms();
+
+/* fn runs once, on a thread of its own, when the process is asked to stop:
+ * SIGINT or SIGTERM on POSIX, a console Ctrl-C, Ctrl-Break or close on
+ * Windows.  Call it before starting any thread (POSIX blocks the signals in
+ * every thread started after). */
+bool on_stop_request(void (*fn)());
+
+/* A long-running server's heap: large blocks go back to the system when
+ * freed (none kept in the heap after a peak), and heap_trim gives back what
+ * the heap holds free, for when the server has gone idle. */
+void heap_setup_for_server();
+void heap_trim();
+
+/* The resident set of this process in bytes (the working set on Windows). */
+size_t process_rss();
+/* Bytes of the heap in blocks allocated and not freed (0 where unknown). */
+size_t heap_in_use();
 
 void sleep_ms(unsigned ms);
 

@@ -25,6 +25,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,7 +92,7 @@ static socket_t open_address(const char *host, uint16_t port, bool passive, uint
         if (passive)
         {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-            if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0)
+            if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0)
                 break;
             *error = errno_text("bind/listen");
         }
@@ -177,6 +179,12 @@ void net_set_receive_timeout(socket_t s, unsigned ms)
     setsockopt(int(s), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 }
 
+void net_set_send_timeout(socket_t s, unsigned ms)
+{
+    struct timeval timeout = { time_t(ms / 1000), suseconds_t((ms % 1000) * 1000) };
+    setsockopt(int(s), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+}
+
 void net_shutdown(socket_t s)
 {
     shutdown(int(s), SHUT_RDWR);
@@ -231,6 +239,32 @@ void thread_join(thread *t)
     delete t;
 }
 
+/* The default stack (8 MiB of address space, of which a connection touches
+ * a few KiB): glibc keeps the stacks of ended threads for reuse up to 40 MiB
+ * in all, and with pages resident near their top, so smaller stacks would
+ * leave hundreds of them behind after a burst of connections. */
+bool thread_start_detached(void (*fn)(void *), void *arg)
+{
+    thread *t = new thread;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    bool ok = pthread_create(&t->id, &attributes, [](void *param) -> void * {
+        thread *self = static_cast<thread *>(param);
+        void (*fn)(void *) = self->fn;
+        void *arg = self->arg;
+        delete self;
+        fn(arg);
+        return nullptr;
+    }, t) == 0;
+    pthread_attr_destroy(&attributes);
+    if (!ok)
+        delete t;
+    return ok;
+}
+
 struct lock
 {
     pthread_mutex_t mutex;
@@ -248,6 +282,11 @@ void lock_acquire(lock *l)
     pthread_mutex_lock(&l->mutex);
 }
 
+bool lock_try_acquire(lock *l)
+{
+    return pthread_mutex_trylock(&l->mutex) == 0;
+}
+
 void lock_release(lock *l)
 {
     pthread_mutex_unlock(&l->mutex);
@@ -257,6 +296,131 @@ void lock_destroy(lock *l)
 {
     pthread_mutex_destroy(&l->mutex);
     delete l;
+}
+
+struct condition
+{
+    pthread_cond_t cond;
+};
+
+condition *condition_create()
+{
+    condition *c = new condition;
+    /* Timed waits count on the monotonic clock, as clock_ms does. */
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cond, &attributes);
+    pthread_condattr_destroy(&attributes);
+    return c;
+}
+
+bool condition_wait(condition *c, lock *l, unsigned ms)
+{
+    if (!ms)
+        return pthread_cond_wait(&c->cond, &l->mutex) == 0;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += long(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+    {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(&c->cond, &l->mutex, &until) == 0;
+}
+
+void condition_wake_all(condition *c)
+{
+    pthread_cond_broadcast(&c->cond);
+}
+
+void condition_destroy(condition *c)
+{
+    pthread_cond_destroy(&c->cond);
+    delete c;
+}
+
+uint64_t clock_ms()
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return uint64_t(now.tv_sec) * 1000 + uint64_t(now.tv_nsec) / 1000000;
+}
+
+static void (*stop_handler)();
+
+/* Signals are taken by sigwait on this thread, not by a handler interrupting
+ * any thread: fn may then take locks and make any call. */
+static void *stop_thread(void *param)
+{
+    sigset_t *signals = static_cast<sigset_t *>(param);
+    int number = 0;
+    sigwait(signals, &number);
+    stop_handler();
+    /* A second request ends the process at once. */
+    sigwait(signals, &number);
+    process_exit(1);
+}
+
+bool on_stop_request(void (*fn)())
+{
+    static sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &signals, nullptr))
+        return false;
+    stop_handler = fn;
+    pthread_t id;
+    if (pthread_create(&id, nullptr, stop_thread, &signals))
+        return false;
+    pthread_detach(id);
+    return true;
+}
+
+void heap_setup_for_server()
+{
+#ifdef __GLIBC__
+    /* glibc raises its mmap threshold after each large free, so the next
+     * large message buffers stay in the heap for good: pin it. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+    /* One heap for all threads: a thread per connection would otherwise
+     * spread over up to 8 heaps a core, each keeping its peak.  Connection
+     * threads allocate only when a connection starts or a message outgrows
+     * its buffer, so they seldom meet on the heap's lock. */
+    mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
+void heap_trim()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+size_t heap_in_use()
+{
+#ifdef __GLIBC__
+    return mallinfo2().uordblks;
+#else
+    return 0;
+#endif
+}
+
+size_t process_rss()
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    if (!f)
+        return 0;
+    if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return size_t(resident) * size_t(sysconf(_SC_PAGESIZE));
 }
 
 void sleep_ms(unsigned ms)

@@ -23,11 +23,14 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#define PSAPI_VERSION 2  /* K32GetProcessMemoryInfo, in kernel32 */
+#include <psapi.h>
 
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 
 namespace wsecho {
 
@@ -88,7 +91,7 @@ static socket_t open_address(const char *host, uint16_t port, bool passive, uint
             /* Windows' SO_REUSEADDR lets others steal the port; exclusive use instead. */
             setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char *>(&one),
                        sizeof(one));
-            if (bind(s, ai->ai_addr, int(ai->ai_addrlen)) == 0 && listen(s, 16) == 0)
+            if (bind(s, ai->ai_addr, int(ai->ai_addrlen)) == 0 && listen(s, SOMAXCONN) == 0)
                 break;
             *error = "bind/listen: " + error_text(WSAGetLastError());
         }
@@ -171,6 +174,12 @@ void net_set_receive_timeout(socket_t s, unsigned ms)
     setsockopt(SOCKET(s), SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char *>(&timeout), sizeof(timeout));
 }
 
+void net_set_send_timeout(socket_t s, unsigned ms)
+{
+    DWORD timeout = ms;
+    setsockopt(SOCKET(s), SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char *>(&timeout), sizeof(timeout));
+}
+
 void net_shutdown(socket_t s)
 {
     shutdown(SOCKET(s), SD_BOTH);
@@ -227,6 +236,35 @@ void thread_join(thread *t)
     delete t;
 }
 
+static DWORD WINAPI detached_thread_main(void *param)
+{
+    thread *self = static_cast<thread *>(param);
+    void (*fn)(void *) = self->fn;
+    void *arg = self->arg;
+    delete self;
+    fn(arg);
+    return 0;
+}
+
+/* 256 KiB of address space, not the executable's 1 MiB default: a 32-bit
+ * process has 2 GiB for a thousand connections' stacks. */
+bool thread_start_detached(void (*fn)(void *), void *arg)
+{
+    const size_t stack_size = 256 * 1024;
+    thread *t = new thread;
+    t->fn = fn;
+    t->arg = arg;
+    HANDLE handle = CreateThread(nullptr, stack_size, detached_thread_main, t,
+                                 STACK_SIZE_PARAM_IS_A_RESERVATION, nullptr);
+    if (!handle)
+    {
+        delete t;
+        return false;
+    }
+    CloseHandle(handle);
+    return true;
+}
+
 struct lock
 {
     SRWLOCK srw;
@@ -244,6 +282,11 @@ void lock_acquire(lock *l)
     AcquireSRWLockExclusive(&l->srw);
 }
 
+bool lock_try_acquire(lock *l)
+{
+    return TryAcquireSRWLockExclusive(&l->srw) != 0;
+}
+
 void lock_release(lock *l)
 {
     ReleaseSRWLockExclusive(&l->srw);
@@ -252,6 +295,90 @@ void lock_release(lock *l)
 void lock_destroy(lock *l)
 {
     delete l;
+}
+
+struct condition
+{
+    CONDITION_VARIABLE cv;
+};
+
+condition *condition_create()
+{
+    condition *c = new condition;
+    InitializeConditionVariable(&c->cv);
+    return c;
+}
+
+bool condition_wait(condition *c, lock *l, unsigned ms)
+{
+    return SleepConditionVariableSRW(&c->cv, &l->srw, ms ? DWORD(ms) : INFINITE, 0) != 0;
+}
+
+void condition_wake_all(condition *c)
+{
+    WakeAllConditionVariable(&c->cv);
+}
+
+void condition_destroy(condition *c)
+{
+    delete c;
+}
+
+uint64_t clock_ms()
+{
+    return GetTickCount64();
+}
+
+static void (*stop_handler)();
+static volatile LONG stop_requests;
+
+/* The system runs this on a thread of its own for each console event. */
+static BOOL WINAPI console_event(DWORD event)
+{
+    if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT && event != CTRL_CLOSE_EVENT)
+        return FALSE;
+    if (InterlockedIncrement(&stop_requests) == 1)
+        stop_handler();
+    else
+        process_exit(1);  /* a second request ends the process at once */
+    return TRUE;
+}
+
+bool on_stop_request(void (*fn)())
+{
+    stop_handler = fn;
+    return SetConsoleCtrlHandler(console_event, TRUE) != 0;
+}
+
+void heap_setup_for_server()
+{
+    /* Windows' heaps give large blocks back to the system when freed. */
+}
+
+void heap_trim()
+{
+    _heapmin();
+    HeapCompact(GetProcessHeap(), 0);
+}
+
+size_t heap_in_use()
+{
+    /* The C runtime's heap, where the DLL's and this program's blocks are. */
+    _HEAPINFO entry;
+    entry._pentry = nullptr;
+    size_t used = 0;
+    while (_heapwalk(&entry) == _HEAPOK)
+        if (entry._useflag == _USEDENTRY)
+            used += entry._size;
+    return used;
+}
+
+size_t process_rss()
+{
+    PROCESS_MEMORY_COUNTERS counters;
+    if (!K32GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof(counters)))
+        return 0;
+    return counters.WorkingSetSize;
 }
 
 void sleep_ms(unsigned ms)
