@@ -40,6 +40,15 @@ constexpr unsigned CLIENT_RESPONSE_TIMEOUT_MS = 30000;
 
 constexpr size_t KEPT_BUFFER_BYTES = 65536;
 
+/* Reading ahead: one recv() of up to this much serves many of the DLL's
+ * RECEIVE_FROM_NETWORK actions. */
+constexpr size_t READ_AHEAD_BYTES = 65536;
+/* Coalescing: frames up to DEFER_MAX_BYTES wait in the outbox (at most
+ * OUTBOX_BYTES) for one send; bigger ones go at once, with the outbox, in one
+ * gathering send. */
+constexpr size_t DEFER_MAX_BYTES = 16384;
+constexpr size_t OUTBOX_BYTES = 65536;
+
 static std::atomic<uint64_t> handles_created{ 0 };
 static std::atomic<uint64_t> handles_deleted{ 0 };
 
@@ -239,7 +248,7 @@ bool parse_ws_url(const std::string &text, ws_url *url, std::string *error)
 /* ---- the connection ---- */
 
 connection::connection(socket_t s, std::string pending)
-    : socket_(s), pending_(std::move(pending)), send_lock_(lock_create()),
+    : socket_(s), pending_(std::move(pending)), out_lock_(lock_create()), send_lock_(lock_create()),
       progress_lock_(lock_create()), progress_changed_(condition_create())
 {
 }
@@ -256,6 +265,7 @@ connection::~connection()
     condition_destroy(progress_changed_);
     lock_destroy(progress_lock_);
     lock_destroy(send_lock_);
+    lock_destroy(out_lock_);
 }
 
 bool connection::create_handle(bool server, const buffer_sizes &sizes)
@@ -456,7 +466,8 @@ bool connection::accept_upgrade(const http_head &head, const std::vector<std::st
 
 uint32_t connection::fill(uint8_t *buffer, uint32_t length)
 {
-    /* What came with the HTTP head goes first, as if read now. */
+    /* What came with the HTTP head goes first, as if read now; then what a
+     * read ahead brought. */
     if (pending_used_ < pending_.size())
     {
         size_t n = pending_.size() - pending_used_;
@@ -467,35 +478,100 @@ uint32_t connection::fill(uint8_t *buffer, uint32_t length)
         trace("%lu bytes read with the HTTP head", static_cast<unsigned long>(n));
         return uint32_t(n);
     }
+    if (inbox_used_ < inbox_end_)
+    {
+        size_t n = inbox_end_ - inbox_used_;
+        if (n > length)
+            n = length;
+        memcpy(buffer, inbox_.data() + inbox_used_, n);
+        inbox_used_ += n;
+        return uint32_t(n);
+    }
+    /* About to wait for the peer: what we owe it goes first. */
+    flush();
     if (broken_)
         return 0;
-    long n = net_recv(socket_, buffer, length);
+    /* Once a read filled the DLL's buffer, more than it holds is coming:
+     * read into our own larger one, one call for many of the DLL's. */
+    bool ahead = read_ahead_ && length < READ_AHEAD_BYTES;
+    if (ahead && inbox_.empty())
+        inbox_.resize(READ_AHEAD_BYTES);
+    long n = ahead ? net_recv(socket_, inbox_.data(), inbox_.size()) : net_recv(socket_, buffer, length);
     if (n < 0)
     {
         note("recv failed: %s", net_error().c_str());
         return 0;
     }
     trace(n ? "recv: %ld bytes" : "recv: end of stream (%ld bytes)", n);
-    return uint32_t(n);
+    if (!ahead)
+    {
+        read_ahead_ = read_ahead_ || uint32_t(n) == length;
+        return uint32_t(n);
+    }
+    inbox_used_ = 0;
+    inbox_end_ = size_t(n);
+    return n ? fill(buffer, length) : 0;
 }
 
-uint32_t connection::transmit(const void *buffer_array, uint32_t count)
+uint32_t connection::transmit(const void *buffer_array, uint32_t count, bool defer)
 {
     const WEB_SOCKET_BUFFER *buffers = static_cast<const WEB_SOCKET_BUFFER *>(buffer_array);
-    uint32_t total = 0;
-    for (uint32_t i = 0; i < count && !broken_; i++)
+    net_piece pieces[3];
+    size_t n = 0, total = 0;
+    lock_acquire(out_lock_);
+    size_t queued = outbox_.size();
+    if (queued)
+        pieces[n++] = { outbox_.data(), queued };
+    for (uint32_t i = 0; i < count && i < 2; i++)
+    {
+        pieces[n++] = { buffers[i].Data.pbBuffer, buffers[i].Data.ulBufferLength };
+        total += buffers[i].Data.ulBufferLength;
+    }
+    uint32_t done = 0;
+    if (broken_)
+        done = 0;
+    else if (defer && total <= DEFER_MAX_BYTES && queued + total <= OUTBOX_BYTES)
+    {
+        /* Small and more input at hand: it goes with what follows, in one
+         * send when the receive side next waits (fill) or the box is full. */
+        for (size_t i = queued ? 1 : 0; i < n; i++)
+        {
+            const uint8_t *data = static_cast<const uint8_t *>(pieces[i].data);
+            outbox_.insert(outbox_.end(), data, data + pieces[i].length);
+        }
+        done = uint32_t(total);
+    }
+    else
     {
         size_t sent = 0;
-        bool ok = net_send_all(socket_, buffers[i].Data.pbBuffer, buffers[i].Data.ulBufferLength, &sent);
-        total += uint32_t(sent);
+        bool ok = net_send_all_pieces(socket_, pieces, n, &sent);
+        outbox_.clear();
+        done = sent > queued ? uint32_t(sent - queued) : 0;
         if (!ok)
         {
             note("send failed: %s", net_error().c_str());
             broken_ = true;
         }
+        trace("send: %lu bytes", static_cast<unsigned long>(sent));
     }
-    trace("send: %lu bytes", static_cast<unsigned long>(total));
-    return total;
+    lock_release(out_lock_);
+    return done;
+}
+
+void connection::flush()
+{
+    lock_acquire(out_lock_);
+    if (!outbox_.empty() && !broken_)
+    {
+        if (!net_send_all(socket_, outbox_.data(), outbox_.size(), nullptr))
+        {
+            note("send failed: %s", net_error().c_str());
+            broken_ = true;
+        }
+        trace("send: %lu bytes", static_cast<unsigned long>(outbox_.size()));
+    }
+    outbox_.clear();
+    lock_release(out_lock_);
 }
 
 void connection::stop_io()
@@ -517,6 +593,7 @@ void connection::abort()
 
 void connection::finish(bool fin_first, unsigned wait_ms)
 {
+    flush();  /* echoes sent before a failure still go, ahead of our FIN */
     stop_io();
     if (fin_first)
         net_shutdown_send(socket_);
@@ -649,7 +726,7 @@ bool connection::receive_once(message *out, size_t max_size, uint32_t *type)
             break;
         case WEB_SOCKET_SEND_TO_NETWORK_ACTION:
             /* The DLL's pong for a ping it received. */
-            bytes = transmit(buffers, count);
+            bytes = transmit(buffers, count, coalesce_);
             break;
         case WEB_SOCKET_INDICATE_RECEIVE_COMPLETE_ACTION:
             indicated = true;
@@ -733,7 +810,7 @@ void connection::receive_message(message *out, size_t max_size)
 
 /* ---- sending ---- */
 
-bool connection::run_send(uint32_t type, void *buffer)
+bool connection::run_send(uint32_t type, void *buffer, bool defer)
 {
     HRESULT hr = WebSocketSend(as_handle(handle_), WEB_SOCKET_BUFFER_TYPE(type),
                                static_cast<WEB_SOCKET_BUFFER *>(buffer), nullptr);
@@ -752,7 +829,7 @@ bool connection::run_send(uint32_t type, void *buffer)
             return fetched == FETCHED_DONE && !broken_;
         ULONG bytes = 0;
         if (next.action == WEB_SOCKET_SEND_TO_NETWORK_ACTION)
-            bytes = transmit(next.buffers, next.count);  /* fewer than offered cancels the send */
+            bytes = transmit(next.buffers, next.count, defer);  /* fewer than offered cancels the send */
         else if (next.action == WEB_SOCKET_INDICATE_SEND_COMPLETE_ACTION)
             completed = true;
         trace("WebSocketCompleteAction(%lu)", static_cast<unsigned long>(bytes));
@@ -773,7 +850,7 @@ bool connection::send_message(bool text, const uint8_t *data, size_t length)
     buffer.Data.ulBufferLength = ULONG(length);
     lock_acquire(send_lock_);
     bool ok = close_sent_ || run_send(text ? WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE : WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE,
-                                      &buffer);
+                                      &buffer, coalesce_);
     lock_release(send_lock_);
     /* request_close found this send under way: its close goes now. */
     if (close_requested_ && !close_sent_)
@@ -791,12 +868,12 @@ bool connection::send_close_locked(uint16_t status, const std::string &reason)
         return true;
     close_sent_ = true;
     if (status == WEB_SOCKET_EMPTY_CLOSE_STATUS)
-        return run_send(WEB_SOCKET_CLOSE_BUFFER_TYPE, nullptr);
+        return run_send(WEB_SOCKET_CLOSE_BUFFER_TYPE, nullptr, false);
     WEB_SOCKET_BUFFER buffer;
     buffer.CloseStatus.pbReason = reason.empty() ? nullptr : reinterpret_cast<PBYTE>(const_cast<char *>(reason.data()));
     buffer.CloseStatus.ulReasonLength = ULONG(reason.size());
     buffer.CloseStatus.usStatus = status;
-    return run_send(WEB_SOCKET_CLOSE_BUFFER_TYPE, &buffer);
+    return run_send(WEB_SOCKET_CLOSE_BUFFER_TYPE, &buffer, false);
 }
 
 bool connection::send_close(uint16_t status, const std::string &reason)

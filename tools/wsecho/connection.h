@@ -111,6 +111,13 @@ public:
      * are answered and pongs skipped on the way. */
     void receive_message(message *out, size_t max_size);
 
+    /* Coalescing (off by default): while the thread that receives also
+     * sends, as an echo does, small frames it sends wait to go out together
+     * until it next waits for the peer; closes and other threads' sends go at
+     * once.  Under Wine, where each socket call is a round trip to wineserver,
+     * pipelined small messages then cost one send() a batch. */
+    void set_coalescing(bool on) { coalesce_ = on; }
+
     /* Sends are serialised here, so any thread may send.  Once our close is
      * sent, messages are dropped (true: the peer reads no more data). */
     bool send_message(bool text, const uint8_t *data, size_t length);
@@ -141,11 +148,13 @@ private:
     /* The DLL is told to abort and no more socket I/O is done for it. */
     void stop_io();
     bool receive_once(message *out, size_t max_size, uint32_t *type);
-    bool run_send(uint32_t type, void *buffer);
+    bool run_send(uint32_t type, void *buffer, bool defer);
     bool send_close_locked(uint16_t status, const std::string &reason);
     void send_requested_close_locked();
     uint32_t fill(uint8_t *buffer, uint32_t length);
-    uint32_t transmit(const void *buffers, uint32_t count);
+    uint32_t transmit(const void *buffers, uint32_t count, bool defer);
+    /* Send what waits in the outbox. */
+    void flush();
     /* A queue that has nothing to hand out before its operation ended waits
      * for the other queue to complete an action; see fetch_action. */
     int fetch_action(int queue, bool done, struct next_action *out);
@@ -156,6 +165,16 @@ private:
     std::string pending_;   /* bytes read with the HTTP head, handed out first */
     size_t pending_used_ = 0;
     std::atomic<bool> broken_{ false }; /* the socket failed: no more I/O */
+    bool coalesce_ = false;
+
+    /* Read ahead (receiving thread only): inbox_[inbox_used_, inbox_end_). */
+    bool read_ahead_ = false;
+    std::vector<uint8_t> inbox_;
+    size_t inbox_used_ = 0, inbox_end_ = 0;
+
+    /* Frames sent and not yet written, under out_lock_. */
+    lock *out_lock_;
+    std::vector<uint8_t> outbox_;
 
     lock *send_lock_;
     std::atomic<bool> close_sent_{ false };

@@ -28,6 +28,7 @@ bool echo_session(connection &c, bool server, const echo_options &options)
 {
     unsigned long echoed = 0;
     message m;
+    c.set_coalescing(true);
     for (;;)
     {
         c.receive_message(&m, options.max_message);

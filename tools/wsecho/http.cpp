@@ -216,18 +216,41 @@ std::vector<std::string> http_list(const http_head &head, const char *name)
 
 bool net_send_all(socket_t s, const void *data, size_t length, size_t *sent)
 {
-    const char *bytes = static_cast<const char *>(data);
-    size_t done = 0;
-    while (done < length)
+    net_piece piece = { data, length };
+    return net_send_all_pieces(s, &piece, 1, sent);
+}
+
+bool net_send_all_pieces(socket_t s, const net_piece *pieces, size_t count, size_t *sent)
+{
+    net_piece left[8];
+    size_t pending = 0, total = 0, done = 0;
+    for (size_t i = 0; i < count && i < 8; i++)
+        if (pieces[i].length)
+        {
+            left[pending++] = pieces[i];
+            total += pieces[i].length;
+        }
+    size_t first = 0;
+    while (done < total)
     {
-        long n = net_send(s, bytes + done, length - done);
+        long n = net_send_pieces(s, left + first, pending - first);
         if (n <= 0)
             break;
         done += size_t(n);
+        /* A partial send: drop what went, resume inside the piece it ended in. */
+        for (size_t moved = size_t(n); moved && first < pending; )
+        {
+            size_t step = moved < left[first].length ? moved : left[first].length;
+            left[first].data = static_cast<const uint8_t *>(left[first].data) + step;
+            left[first].length -= step;
+            moved -= step;
+            if (!left[first].length)
+                first++;
+        }
     }
     if (sent)
         *sent = done;
-    return done == length;
+    return done == total;
 }
 
 void http_send_error(socket_t s, int code, const char *reason, const std::vector<http_field> &extra)

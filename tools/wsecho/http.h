@@ -65,6 +65,9 @@ bool http_same_name(const std::string &a, const char *b);
 
 /* Write all of text; false when the connection failed. */
 bool net_send_all(socket_t s, const void *data, size_t length, size_t *sent);
+/* Write all of count pieces (at most 8) in order, in as few calls as the
+ * system allows; *sent gets the bytes that went. */
+bool net_send_all_pieces(socket_t s, const net_piece *pieces, size_t count, size_t *sent);
 
 /* A minimal response that ends the connection: 400, 426 ... */
 void http_send_error(socket_t s, int code, const char *reason, const std::vector<http_field> &extra);

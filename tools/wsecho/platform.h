@@ -49,6 +49,15 @@ socket_t net_connect(const char *host, uint16_t port, std::string *error);
 /* One send()/recv(): the bytes moved, 0 for end of stream (recv), -1 on error. */
 long net_send(socket_t s, const void *data, size_t length);
 long net_recv(socket_t s, void *data, size_t length);
+/* One gathering send (sendmsg, WSASend) of count pieces in order: the bytes
+ * moved or -1.  Under Wine every socket call is a round trip to wineserver,
+ * so a frame's header and payload go in one call, not two. */
+struct net_piece
+{
+    const void *data;
+    size_t length;
+};
+long net_send_pieces(socket_t s, const net_piece *pieces, size_t count);
 /* net_recv fails (-1) after ms milliseconds without data; 0: wait for ever. */
 void net_set_receive_timeout(socket_t s, unsigned ms);
 /* Like net_set_receive_timeout, for net_send. */
@@ -106,8 +115,6 @@ void heap_trim();
 size_t process_rss();
 /* Bytes of the heap in blocks allocated and not freed (0 where unknown). */
 size_t heap_in_use();
-
-void sleep_ms(unsigned ms);
 
 /* Standard input and output carry bytes unchanged (no CRLF translation). */
 void stdio_binary();

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +161,27 @@ long net_send(socket_t s, const void *data, size_t length)
     ssize_t n;
     do
         n = send(int(s), data, length, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return long(n);
+}
+
+long net_send_pieces(socket_t s, const net_piece *pieces, size_t count)
+{
+    struct iovec vectors[8];
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    if (count > 8)
+        count = 8;
+    for (size_t i = 0; i < count; i++)
+    {
+        vectors[i].iov_base = const_cast<void *>(pieces[i].data);
+        vectors[i].iov_len = pieces[i].length;
+    }
+    message.msg_iov = vectors;
+    message.msg_iovlen = count;
+    ssize_t n;
+    do
+        n = sendmsg(int(s), &message, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     return long(n);
 }
@@ -421,13 +443,6 @@ size_t process_rss()
         resident = 0;
     fclose(f);
     return size_t(resident) * size_t(sysconf(_SC_PAGESIZE));
-}
-
-void sleep_ms(unsigned ms)
-{
-    struct timespec delay = { time_t(ms / 1000), long(ms % 1000) * 1000000L };
-    while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
-        ;
 }
 
 void stdio_binary()

@@ -161,6 +161,22 @@ long net_send(socket_t s, const void *data, size_t length)
     return n == SOCKET_ERROR ? -1 : long(n);
 }
 
+long net_send_pieces(socket_t s, const net_piece *pieces, size_t count)
+{
+    WSABUF buffers[8];
+    if (count > 8)
+        count = 8;
+    for (size_t i = 0; i < count; i++)
+    {
+        buffers[i].buf = static_cast<char *>(const_cast<void *>(pieces[i].data));
+        buffers[i].len = pieces[i].length > 0x40000000 ? 0x40000000 : ULONG(pieces[i].length);
+    }
+    DWORD sent = 0;
+    if (WSASend(SOCKET(s), buffers, DWORD(count), &sent, 0, nullptr, nullptr) == SOCKET_ERROR)
+        return -1;
+    return long(sent);
+}
+
 long net_recv(socket_t s, void *data, size_t length)
 {
     int chunk = length > 0x40000000 ? 0x40000000 : int(length);
@@ -379,11 +395,6 @@ size_t process_rss()
     if (!K32GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof(counters)))
         return 0;
     return counters.WorkingSetSize;
-}
-
-void sleep_ms(unsigned ms)
-{
-    Sleep(ms);
 }
 
 void stdio_binary()
