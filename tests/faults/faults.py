@@ -31,7 +31,6 @@ bounded in time; only loopback addresses are used.
 import argparse
 import base64
 import hashlib
-import json
 import os
 import re
 import signal
@@ -49,6 +48,8 @@ EXE_WRAPPER = os.path.join(SOURCE_ROOT, "tools", "exe_wrapper.py")
 sys.path.insert(0, os.path.dirname(HERE))
 from sanitizer_reports import sanitizer_reports  # noqa: E402
 from tap import Tap  # noqa: E402
+sys.path.insert(0, os.path.join(SOURCE_ROOT, "tools", "wsecho"))
+from wsecho_stats import read_stats  # noqa: E402
 
 START_TIMEOUT = 90          # the first Wine process in a prefix starts slowly
 SETTLE_TIMEOUT = 20         # for connections to end after a fault
@@ -217,18 +218,7 @@ class Server:
             return f.read()
 
     def stats(self):
-        with socket.create_connection((HOST, self.port), timeout=10) as s:
-            s.sendall(b"GET /.wsecho/stats HTTP/1.1\r\nHost: x\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 200"):
-            raise ConnectionError(f"stats: {head[:60]!r}")
-        values = json.loads(body)
+        values = read_stats(self.port)
         values["connections"] -= 1     # not counting the one asking
         return values
 
@@ -471,7 +461,7 @@ def run_faults(tap, args, workdir, only):
         started = time.time()
         try:
             ok, details = fault(server, args.connections)
-        except (OSError, ConnectionError) as e:
+        except (OSError, ConnectionError, ValueError) as e:
             ok, details = False, f"{type(e).__name__}: {e}"
         label = f"{description} ({args.connections})" if name == "many" else description
         tap.result(ok, f"{name}: {label}", [details])
