@@ -28,6 +28,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -205,12 +206,14 @@ def rss_per_connection(result):
 def table(outcomes, cells, servers):
     by_key = {(o.server, o.cell): o for o in outcomes}
     lines = ["| connections | size | depth | messages | server | msgs/s | MB/s | p99 | RSS/connection | errors "
-             "| vs best peer |",
-             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "| vs best peer | vs wsecho (native) |",
+             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     notes = []
     for cell in cells:
         peer_rates = [by_key[(p, cell)].rate for p in PEERS if (p, cell) in by_key and by_key[(p, cell)].rate]
         best_peer = max(peer_rates) if peer_rates else None
+        native = by_key.get(("native", cell))
+        native_rate = native.rate if native else None
         for kind in servers:
             o = by_key.get((kind, cell))
             if o is None:
@@ -223,15 +226,64 @@ def table(outcomes, cells, servers):
                 mark = f" [{len(notes)}]"
             r = o.result
             if r is None:
-                lines.append(head + f"| {o.failure or 'not run'}{mark} | | | | | |")
+                lines.append(head + f"| {o.failure or 'not run'}{mark} | | | | | | |")
                 continue
             errors = r["errors"] + r["connect_failures"]
             error_text = f"{r['errors']}" + (f" + {r['connect_failures']} connect" if r["connect_failures"] else "")
             rate = fmt_rate(r["msgs_per_s"]) + (f" ({o.failure})" if o.failure else "")
             ratio = f"{r['msgs_per_s'] / best_peer:.2f}×" if best_peer and not o.failure else "—"
+            to_native = f"{r['msgs_per_s'] / native_rate:.2f}×" if native_rate and not o.failure else "—"
             lines.append(head + f"| {rate} | {r['mb_per_s']:,.1f} | {fmt_latency(r['latency_us']['p99'])} "
-                         f"| {rss_per_connection(r)} | {error_text}{mark if errors or o.failure else ''} | {ratio} |")
+                         f"| {rss_per_connection(r)} | {error_text}{mark if errors or o.failure else ''} | {ratio} "
+                         f"| {to_native} |")
     return lines, notes
+
+
+# ---- the floor: a bare TCP echo (tools/bench/tcp_echo.c) ----
+
+def floor_rate(build_dir, wine, cell, depth, messages):
+    """msgs/s of the bare TCP echo server, native or under Wine, against the
+    native tcp_echo client (messages per connection); None if it did not run."""
+    native = os.path.join(build_dir, "native", "tools", "tcp_echo")
+    program = os.path.join(build_dir, "x86_64", "tools", "tcp_echo.exe") if wine else native
+    if not (os.path.exists(native) and os.path.exists(program)):
+        return None
+    argv = [program, "server"]
+    if wine:
+        argv = [sys.executable, load_servers.EXE_WRAPPER, os.path.join(build_dir, "x86_64"), *argv]
+    server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        line = server.stdout.readline().decode(errors="replace").strip()
+        match = re.fullmatch(r"PORT (\d+)", line)
+        if not match:
+            return None
+        connections, size = cell
+        client = subprocess.run([native, "client", match.group(1), str(connections), str(size), str(depth),
+                                 str(messages)], capture_output=True, text=True, timeout=600)
+        found = re.search(r": (\d+) msgs/s$", client.stdout.strip())
+        return float(found.group(1)) if client.returncode == 0 and found else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def floor_table(build_dir, cells, depth_override, quick, log):
+    lines = ["| connections | size | depth | bare TCP echo, native | bare TCP echo, Wine | Wine / native |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for cell in cells:
+        depth = depth_override or depth_for(cell[0])
+        rates = []
+        for wine in (False, True):
+            messages = messages_for(cell, "wine" if wine else "native", quick)
+            rates.append(floor_rate(build_dir, wine, cell, depth, messages))
+            log(f"bare TCP echo{' under Wine' if wine else ''}: {cell[0]} x {size_name(cell[1])}: "
+                + (f"{rates[-1]:,.0f} msgs/s" if rates[-1] else "did not run"))
+        text = [fmt_rate(r) if r else "—" for r in rates]
+        ratio = f"{rates[1] / rates[0]:.2f}×" if all(rates) else "—"
+        lines.append(f"| {cell[0]} | {size_name(cell[1])} | {depth} | {text[0]} | {text[1]} | {ratio} |")
+    return lines
 
 
 def main():
@@ -243,6 +295,8 @@ def main():
     parser.add_argument("--connections", help="comma-separated connection counts (default 1,100,1000)")
     parser.add_argument("--sizes", help="comma-separated message sizes (default 16,1k,64k)")
     parser.add_argument("--depth", type=int, help="messages in flight per connection in every cell")
+    parser.add_argument("--floor", action="store_true",
+                        help="also the bare TCP echo (tools/bench/tcp_echo), native and under Wine")
     parser.add_argument("--build-dir", default=os.path.join(load_servers.SOURCE_ROOT, "build"),
                         help="holds native/ and x86_64/ (default: build)")
     args = parser.parse_args()
@@ -297,8 +351,10 @@ def main():
                 outcomes.append(o)
             server.stop()
             server = None
+        floor = floor_table(os.path.abspath(args.build_dir), cells, args.depth, args.quick, log) if args.floor else []
     except KeyboardInterrupt:
         interrupted = True
+        floor = []
         log("interrupted: stopping the servers")
     finally:
         loadgen.stop()
@@ -326,6 +382,13 @@ def main():
         print()
         for number, where, details in notes:
             print(f"[{number}] {where}: " + "; ".join(details[:3]))
+    if floor:
+        print()
+        print("The floor: tools/bench/tcp_echo, a blocking TCP echo with a thread per connection and no")
+        print("WebSocket work, against its own native client, same cells (message counts per connection as above):")
+        print()
+        for line in floor:
+            print(line)
     if interrupted:
         print("\n(interrupted: the table is incomplete)")
         return 130

@@ -38,7 +38,7 @@ constexpr unsigned WAIT_LIMIT_MS = 60000;
 
 constexpr unsigned CLIENT_RESPONSE_TIMEOUT_MS = 30000;
 
-constexpr size_t KEPT_BUFFER_BYTES = 65536;
+constexpr size_t KEPT_BUFFER_BYTES = 256 * 1024;
 
 /* Reading ahead: one recv() of up to this much serves many of the DLL's
  * RECEIVE_FROM_NETWORK actions. */
