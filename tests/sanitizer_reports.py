@@ -1,12 +1,14 @@
 # Copyright 2026 The websocket.dll authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Sanitizer reports in a program's standard error, for the drivers that run
-wsecho (tests/interop, tests/wire): a sanitized build reports memory errors,
-leaks and undefined behaviour there, and any report fails the suite."""
+wsecho (tests/interop, tests/wire, tests/faults): a sanitized build reports
+memory errors, leaks, undefined behaviour and data races there, and any
+report fails the suite."""
 import re
 
-# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print.
-SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
+# What AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer and
+# ThreadSanitizer print.
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer")
 
 
 def sanitizer_reports(path, label):

@@ -15,12 +15,13 @@ for target in native x86_64 i686; do
     meson test -C "build/$target" --print-errorlogs --num-processes 2 || status=1
 done
 
-# One handle driven from several threads, and the handle table closing handles
-# while other threads call on them, under ThreadSanitizer (a race fails the test).
+# One handle driven from several threads, the handle table closing handles
+# while other threads call on them, and the wsecho server's threads under the
+# fault injection, under ThreadSanitizer (a race fails the test).
 echo "== meson test: ThreadSanitizer"
 [ -f build/tsan/build.ninja ] || meson setup build/tsan -Db_sanitize=thread -Db_lundef=false
-ninja -C build/tsan tests/api_threads tests/unit_handle_table tests/lock_test
-meson test -C build/tsan --no-rebuild --print-errorlogs threads handle_table lock || status=1
+ninja -C build/tsan tests/api_threads tests/unit_handle_table tests/lock_test tools/wsecho/wsecho
+meson test -C build/tsan --no-rebuild --print-errorlogs threads handle_table lock faults || status=1
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer
 # (gcc), wsecho included for the interop and wire suites: a report fails the
