@@ -396,12 +396,19 @@ extern "C" HRESULT WINAPI websocket_complete_action(WEB_SOCKET_HANDLE handle, PV
 }
 
 #ifndef _WIN32
-/* On ELF the header's name is the symbol itself. */
+/* On ELF the header's name is the symbol itself: a second name for the same
+ * code, as the .def file makes it on PE.  A VOID function calling it would
+ * leave whatever its epilogue puts in the return register (on i686 it pops
+ * into eax), so a caller reading an HRESULT would see garbage. */
+#ifndef __clang__
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattribute-alias" /* the types differ on purpose */
+#endif
 extern "C" VOID WINAPI WebSocketCompleteAction(WEB_SOCKET_HANDLE handle, PVOID action_context,
-        ULONG bytes_transferred)
-{
-    websocket_complete_action(handle, action_context, bytes_transferred);
-}
+        ULONG bytes_transferred) __attribute__((alias("websocket_complete_action")));
+#ifndef __clang__
+#pragma GCC diagnostic pop
+#endif
 #endif
 
 /***********************************************************************
