@@ -6,9 +6,13 @@
   hostile_table.py README PROGRAM            check (exit 1 and a diff if not)
   hostile_table.py README PROGRAM --write    put the program's table in README
 
-The table sits between the two marker comments below in README.md.
+The table sits between the two marker comments below in README.md.  In a
+cross build (i686 under qemu) `meson test` names the host's runner in
+MESON_EXE_WRAPPER; the program runs through it.
 """
 import difflib
+import os
+import shlex
 import subprocess
 import sys
 
@@ -18,7 +22,8 @@ END = "<!-- end of hostile-input table -->"
 
 def main():
     readme, program = sys.argv[1], sys.argv[2]
-    table = subprocess.run([program, "--markdown"], check=True, capture_output=True, text=True).stdout
+    wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+    table = subprocess.run(wrapper + [program, "--markdown"], check=True, capture_output=True, text=True).stdout
     with open(readme, encoding="utf-8") as f:
         text = f.read()
     if BEGIN not in text or END not in text:
