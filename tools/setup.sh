@@ -14,7 +14,18 @@ PACKAGES="
     clang libclang-rt-14-dev valgrind
     python3-websockets nodejs node-ws
     libwslay-dev libboost-dev
+    qemu-user g++-multilib libcmocka-dev:i386
 "
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+
+# build/i686-linux: 32-bit Linux programs, run under qemu-user, need the :i386
+# libraries (cmocka, and the C library they pull in).
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+    echo "setup: adding the i386 architecture"
+    $sudo dpkg --add-architecture i386
+fi
 
 missing=""
 for package in $PACKAGES; do
@@ -29,10 +40,10 @@ if [ -z "$missing" ]; then
 fi
 
 echo "setup: installing$missing"
-sudo=""
-[ "$(id -u)" = 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+# With i386 enabled, wine64 recommends wine32: never install it (the kernel
+# cannot run it, and /usr/bin/wine would pick it over the 64-bit loader).
 # shellcheck disable=SC2086
-$sudo apt-get install -y -qq -o Dpkg::Use-Pty=0 $missing >/dev/null
+$sudo apt-get install -y -qq -o Dpkg::Use-Pty=0 $missing wine32:i386- >/dev/null
 echo "setup: done"

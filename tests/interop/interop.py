@@ -42,6 +42,8 @@ PROCESS_TIMEOUT = 90
 NODE_PATH = "/usr/share/nodejs"
 
 sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(1, os.path.join(SOURCE_ROOT, "tools"))
+from exe_wrapper import wrapper_for  # noqa: E402
 from sanitizer_reports import sanitizer_reports  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -225,9 +227,11 @@ class Wsecho:
         self.program = os.path.abspath(program)
         self.wine = self.program.lower().endswith(".exe")
         self.build_dir = os.path.abspath(build_dir)
+        # Wine for a PE build, qemu-user for the i686 Linux one.
+        self.wrapped = bool(wrapper_for(self.build_dir))
 
     def argv(self, *args):
-        if self.wine:
+        if self.wrapped:
             return [sys.executable, EXE_WRAPPER, self.build_dir, self.program, *args]
         return [self.program, *args]
 

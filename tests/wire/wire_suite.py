@@ -32,7 +32,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.dirname(HERE))
+sys.path.insert(2, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools"))
 
+from exe_wrapper import wrapper_for  # noqa: E402
 from sanitizer_reports import sanitizer_reports  # noqa: E402
 from wire_cases import CASES, Context  # noqa: E402
 from wire_peer import Peer  # noqa: E402
@@ -52,6 +54,8 @@ class Testee:
         self.program = os.path.abspath(args.wsecho)
         self.build_dir = os.path.abspath(args.build_dir)
         self.wine = self.program.lower().endswith(".exe")
+        # Wine for a PE build, qemu-user for the i686 Linux one.
+        self.wrapped = bool(wrapper_for(self.build_dir))
         self.role = args.testee
         self.extra = args.wsecho_args.split() if args.wsecho_args else []
         self.workdir = workdir
@@ -61,7 +65,7 @@ class Testee:
         self.listener = None
 
     def argv(self, *args):
-        if self.wine:
+        if self.wrapped:
             return [sys.executable, EXE_WRAPPER, self.build_dir, self.program, *args]
         return [self.program, *args]
 
