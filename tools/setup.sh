@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="
     meson ninja-build pkg-config python3 g++
-    mingw-w64 wine wine64 libwine-dev
+    mingw-w64 mingw-w64-tools wine wine64 libwine-dev
     libcmocka-dev
     clang libclang-rt-14-dev valgrind
     python3-websockets nodejs node-ws
