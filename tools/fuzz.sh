@@ -5,22 +5,37 @@
 # leak, timeout, out-of-memory); prints the executions per target and writes
 # build/fuzz/meson-logs/testlog.json so tools/test_summary.py counts them.
 #
-#   FUZZ_SECONDS   seconds per target (default 60)
+#   sh tools/fuzz.sh [TARGET...]   (default: every target)
+#   sh tools/fuzz.sh --list        the targets' names
+#
+#   FUZZ_SECONDS   seconds per target (default 60; 0: run the corpus once, no
+#                  new inputs)
 #   FUZZ_JOBS      targets run at once (default 2)
 #
-# The committed seeds in tests/fuzz/corpus/<target> are read, never written;
-# the growing corpus lives in build/fuzz/corpus/<target>, crashes in
-# build/fuzz/artifacts/.
+# The committed corpus in tests/fuzz/corpus/<target> (grown by
+# tools/fuzz_campaign.sh) and the regression inputs in
+# tests/fuzz/regressions/<target> are read, never written; the growing corpus
+# lives in build/fuzz/corpus/<target>, crashes in build/fuzz/artifacts/.
 #
 # Copyright 2026 The websocket.dll authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 cd "$(dirname "$0")/.."
 
+all="fuzz_session fuzz_handshake fuzz_frame_decoder fuzz_frame_oracle fuzz_utf8"
+if [ "${1:-}" = --list ]; then
+    echo "$all"
+    exit 0
+fi
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-2}
-targets="fuzz_session fuzz_handshake fuzz_frame_decoder fuzz_utf8"
+targets=${*:-$all}
 dir=build/fuzz
+if [ "$seconds" = 0 ]; then
+    limit=-runs=0
+else
+    limit=-max_total_time=$seconds
+fi
 
 [ -f "$dir/build.ninja" ] || CC=clang CXX=clang++ meson setup "$dir" \
     -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
@@ -34,10 +49,12 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 run_one() {
     t=$1
     mkdir -p "$dir/corpus/$t"
+    set -- "tests/fuzz/corpus/$t"
+    [ ! -d "tests/fuzz/regressions/$t" ] || set -- "$@" "tests/fuzz/regressions/$t"
     rc=0
-    "$dir/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$dir/tests/fuzz/$t" "$limit" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t-" \
-        "$dir/corpus/$t" "tests/fuzz/corpus/$t" >"$dir/$t.log" 2>&1 || rc=$?
+        "$dir/corpus/$t" "$@" >"$dir/$t.log" 2>&1 || rc=$?
     echo "$rc" >"$dir/$t.rc"
 }
 
