@@ -12,7 +12,10 @@ test: it says whether memory stayed flat, it does not decide a build's fate.
 
 Prints the messages echoed, errors (a dropped connection is an abort, not an
 error), aborts, and RSS over time: one row a minute, then min, max, first and
-last, and whether the last sample is within 10 % of the one at minute 1.
+last; whether RSS stayed flat under load (the least-squares trend from minute
+1 to the end moves less than 10 % of its mean: with random sizes one sample
+is only what happens to be in flight) and whether it came back within 10 %
+of where it was before the load once the connections closed.
 Exit status 0 when there were no errors and memory stayed flat, 1 otherwise.
 """
 import argparse
@@ -135,19 +138,30 @@ def main():
     values = [rss for _, rss in samples if rss is not None]
     flat = False
     if values:
-        first, last = values[0], values[-1]
         print()
         print(f"RSS over {len(values)} samples every {SAMPLE_SECONDS} s: min {mib(min(values))} MiB, "
-              f"max {mib(max(values))} MiB, first {mib(first)} MiB (before the load), last {mib(last)} MiB")
-        minute1 = sample_near(samples[1:], 60)
-        if minute1 and minute1[1]:
-            change = (last - minute1[1]) / minute1[1]
-            flat = abs(change) <= FLAT_TOLERANCE
-            print(f"RSS {'stayed flat' if flat else 'did NOT stay flat'}: last {mib(last)} MiB is "
-                  f"{change * 100:+.1f} % from {mib(minute1[1])} MiB at {int(minute1[0] // 60)}:{int(minute1[0] % 60):02d} "
-                  f"(tolerance {FLAT_TOLERANCE * 100:.0f} %)")
-            if args.minutes < 2:
-                print("(a run this short says little: minute 1 is nearly the end)")
+              f"max {mib(max(values))} MiB, first {mib(values[0])} MiB (before the load), last {mib(values[-1])} MiB")
+        # Under random sizes one sample is whatever is in flight then: judge
+        # the trend (a least-squares line from minute 1 on), not one sample.
+        loaded = [(t, rss) for t, rss in samples if rss is not None and t >= 60]
+        if len(loaded) >= 3:
+            n = len(loaded)
+            mean_t = sum(t for t, _ in loaded) / n
+            mean_rss = sum(r for _, r in loaded) / n
+            slope = (sum((t - mean_t) * (r - mean_rss) for t, r in loaded)
+                     / sum((t - mean_t) ** 2 for t, _ in loaded))
+            drift = slope * (loaded[-1][0] - loaded[0][0])
+            flat = abs(drift) <= FLAT_TOLERANCE * mean_rss
+            print(f"RSS {'stayed flat' if flat else 'did NOT stay flat'} under load: the trend from "
+                  f"minute 1 to the end moves {drift / 1024:+.1f} MiB ({drift / mean_rss * 100:+.1f} % of the "
+                  f"mean {mib(mean_rss)} MiB; tolerance {FLAT_TOLERANCE * 100:.0f} %)")
+        else:
+            print("(a run this short says little: too few samples after minute 1)")
+        if after is not None:
+            back = after <= values[0] * (1 + FLAT_TOLERANCE)
+            flat = flat and back
+            print(f"RSS after the connections closed: {mib(after)} MiB, "
+                  f"{'within' if back else 'NOT within'} {FLAT_TOLERANCE * 100:.0f} % of {mib(values[0])} MiB before the load")
     return 0 if errors == 0 and flat and server_alive else 1
 
 
