@@ -374,7 +374,7 @@ int run_server(const server_options &o)
         lock_release(s->lock_);
     }
     net_close(listener);
-    note("served %lu connections (%lu closed cleanly), refused %lu", s->accepted, s->ended_cleanly, s->rejected);
+    note("connections served: %lu (%lu closed cleanly), refused: %lu", s->accepted, s->ended_cleanly, s->rejected);
     if (!s->live_count)
     {
         condition_destroy(s->changed);
