@@ -50,6 +50,8 @@ from sanitizer_reports import sanitizer_reports  # noqa: E402
 from tap import Tap  # noqa: E402
 sys.path.insert(0, os.path.join(SOURCE_ROOT, "tools", "wsecho"))
 from wsecho_stats import read_stats  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "wire"))
+from wire_peer import mask_bytes  # noqa: E402
 
 START_TIMEOUT = 90          # the first Wine process in a prefix starts slowly
 SETTLE_TIMEOUT = 20         # for connections to end after a fault
@@ -61,14 +63,6 @@ HOST = "127.0.0.1"
 
 # ---- a WebSocket client on raw sockets, written here: no library between the
 # test and the bytes it sends ----
-
-def mask_bytes(payload, key):
-    if not payload:
-        return b""
-    n = len(payload)
-    repeated = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(payload, "little") ^ int.from_bytes(repeated, "little")).to_bytes(n, "little")
-
 
 def frame(opcode, payload, fin=True, masked=True, claimed_length=None):
     length = len(payload) if claimed_length is None else claimed_length
