@@ -251,10 +251,11 @@ status session::take_data(action *out, bool *produced)
 
 void session::indicate(action *out, buffer_type type, uint8_t *data, uint32_t length, uint16_t status)
 {
-    if (receive_user_buffer_ && data)
+    /* Data was cut to the caller's buffer already (the rest comes with the
+     * next Receive); a close reason or a pong cannot be continued, so one
+     * longer than the caller's buffer is indicated where it lies, whole. */
+    if (receive_user_buffer_ && data && length <= receive_user_length_)
     {
-        if (length > receive_user_length_)
-            length = receive_user_length_;
         memmove(receive_user_buffer_, data, length);
         data = receive_user_buffer_;
     }
