@@ -22,7 +22,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-all="fuzz_session fuzz_exchange fuzz_handshake fuzz_frame_decoder fuzz_frame_oracle fuzz_utf8"
+all="fuzz_session fuzz_exchange fuzz_handshake fuzz_client_response fuzz_properties fuzz_frame_decoder fuzz_frame_oracle fuzz_utf8"
 if [ "${1:-}" = --list ]; then
     echo "$all"
     exit 0
