@@ -11,6 +11,7 @@
 #                                          own websocket.dll comes back (wineboot -u)
 #
 # Build first (sh tools/build.sh).  The prefix is created when it does not exist.
+# WS_DLL64 and WS_DLL32 name other DLL files to install (tests/windows does).
 #
 # Copyright 2026 The websocket.dll authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -20,8 +21,8 @@ cd "$(dirname "$0")/.."
 prefix=${WINEPREFIX:-$HOME/.wine}
 export WINEPREFIX="$prefix"
 export WINEDEBUG="${WINEDEBUG:--all}"
-dll64=build/x86_64/dlls/websocket/websocket.dll
-dll32=build/i686/dlls/websocket/websocket.dll
+dll64=${WS_DLL64:-build/x86_64/dlls/websocket/websocket.dll}
+dll32=${WS_DLL32:-build/i686/dlls/websocket/websocket.dll}
 key='HKCU\Software\Wine\DllOverrides'
 
 # The 64-bit loader runs both kinds of prefix' tools (Debian: wine64 package).

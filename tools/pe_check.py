@@ -8,7 +8,7 @@
 Passes when the DLL is a PE image of the given machine, exports exactly the
 functions of the spec file under their plain names, imports only Windows
 system DLLs, and carries no Wine builtin marker (Wine would then load its own
-stub instead).
+stub instead).  image_errors() checks programs too (tests/windows).
 """
 import os
 import struct
@@ -72,22 +72,29 @@ class Image:
         return result
 
 
+def image_errors(image, arch, allowed=frozenset()):
+    """What is wrong with the machine and the imports of an image for arch."""
+    errors = []
+    machine, magic = MACHINES[arch]
+    if (image.machine, image.magic) != (machine, magic):
+        errors.append(f"machine {image.machine:#x}/{image.magic:#x}, expected {machine:#x}/{magic:#x}")
+    bad = [d for d in image.imports()
+           if d.lower() not in SYSTEM_DLLS | allowed and not d.lower().startswith("api-ms-win-")]
+    if bad:
+        errors.append(f"imports non-system DLLs: {bad}")
+    return errors
+
+
 def main(argv):
     if len(argv) != 4 or argv[3] not in MACHINES:
         sys.exit(__doc__)
     with open(argv[1], "rb") as f:
         image = Image(f.read())
     expected = sorted(name for _, name, _, _ in spec2def.parse(argv[2]))
-    errors = []
-    machine, magic = MACHINES[argv[3]]
-    if (image.machine, image.magic) != (machine, magic):
-        errors.append(f"machine {image.machine:#x}/{image.magic:#x}, expected {machine:#x}/{magic:#x}")
+    errors = image_errors(image, argv[3])
     exports = sorted(image.exports())
     if exports != expected:
         errors.append(f"exports {exports}, expected {expected}")
-    bad = [d for d in image.imports() if d.lower() not in SYSTEM_DLLS and not d.lower().startswith("api-ms-win-")]
-    if bad:
-        errors.append(f"imports non-system DLLs: {bad}")
     if image.data[0x40:0x40 + 17] in (b"Wine builtin DLL\0", b"Wine placeholder "):
         errors.append("carries Wine's builtin marker")
     print(f"{argv[1]}: {len(exports)} exports, imports {', '.join(image.imports())}")

@@ -24,7 +24,9 @@
  * header is used, so the file builds for Windows, for Wine and natively.
  * Where Windows is silent, the expectations are the choices written in the
  * README's "Behaviour" section (E_HANDLE for bad handles, E_INVALIDARG for
- * bad arguments, E_INVALID_PROTOCOL_OPERATION for calls in the wrong state...).
+ * bad arguments, E_INVALID_PROTOCOL_OPERATION for calls in the wrong state...),
+ * and each such check is marked as one (choice_ok(), choice(); see "Choices"
+ * below): run on Windows, the program says which choices Windows confirms.
  *
  * The checks of real-clients.md section 7 and the tests covering them:
  *
@@ -144,6 +146,199 @@ static const WEB_SOCKET_BUFFER_TYPE no_type = (WEB_SOCKET_BUFFER_TYPE)0;
 #define OP_PING   0x09
 #define OP_PONG   0x0a
 #define FIN       0x80
+
+/* ---------------------------------------------------------------------------
+ * Choices.  Where Windows is silent, an expectation is this project's choice,
+ * one row of the README's "Behaviour" table; every check of one is marked,
+ * by choice_ok() or by choice(id) before a statement whose checks all pin it.
+ * Under Wine and natively a differing choice fails like any check.  On
+ * Windows it is reported instead of failing, so a run there tells which
+ * choices Windows confirms: a "choice:" trace line when a choice is first
+ * checked (as chosen) and when it first differs (what was observed; every
+ * difference with WINETEST_DEBUG=2), and a summary line per choice at the end.
+ */
+
+enum choice_id
+{
+    CHOICE_NONE,
+    CHOICE_HANDLES,
+    CHOICE_WRONG_STATE,
+    CHOICE_BAD_ARGUMENTS,
+    CHOICE_BUFFER_SIZES,
+    CHOICE_ALLOCATED_BUFFER,
+    CHOICE_SERVER_SEND,
+    CHOICE_CLIENT_SEND,
+    CHOICE_SEND_COMPLETION,
+    CHOICE_RECEIVE,
+    CHOICE_TEXT_INDICATIONS,
+    CHOICE_PINGS_AND_PONGS,
+    CHOICE_CLOSE,
+    CHOICE_CLOSE_CODES,
+    CHOICE_FRAME_LENGTHS,
+    CHOICE_CANCELLED_RECEIVE,
+    CHOICE_PROTOCOL_ERRORS,
+    CHOICE_ABORT,
+    CHOICE_NO_ACTION,
+    CHOICE_COMPLETE_ACTION,
+    CHOICE_HANDSHAKE,
+    CHOICE_REJECTED_HANDSHAKES,
+    CHOICE_EXTENSIONS,
+    CHOICE_SUBPROTOCOLS,
+    CHOICE_HEADERS,
+    CHOICE_GLOBAL_PROPERTIES,
+    CHOICE_COUNT
+};
+
+/* The README's topic and what this DLL does. */
+static const struct
+{
+    const char *topic, *chosen;
+} choices[CHOICE_COUNT] = {
+    [CHOICE_HANDLES] = { "handles", "NULL, garbage, deleted and recycled handles get E_HANDLE, nothing written" },
+    [CHOICE_WRONG_STATE] = { "wrong role or state",
+        "a call on the other role's handle or in the wrong state gets E_INVALID_PROTOCOL_OPERATION" },
+    [CHOICE_BAD_ARGUMENTS] = { "bad arguments",
+        "NULL required pointers, bad types, sizes and counts get E_INVALIDARG, nothing written" },
+    [CHOICE_BUFFER_SIZES] = { "buffer sizes",
+        "receive 256-65536, send 16-65536 on both roles; defaults 4096/4096 (client), 4096/16 (server)" },
+    [CHOICE_ALLOCATED_BUFFER] = { "allocated buffer",
+        "reached through a slot, RBS + SBS + 144 bytes at any alignment, laid out [receive][send][control]" },
+    [CHOICE_SERVER_SEND] = { "server send",
+        "one SEND_TO_NETWORK of [header from the send area][the caller's payload]; capacity 1: header, then payload" },
+    [CHOICE_CLIENT_SEND] = { "client send",
+        "[header + masked copy] in the send area, one buffer per SEND_TO_NETWORK, pieces of at most SBS; "
+        "DISABLE_MASKING: key 0, the caller's buffer" },
+    [CHOICE_SEND_COMPLETION] = { "send completion",
+        "one INDICATE_SEND_COMPLETE per send with 1 buffer, the caller's ({NULL, 0} without one); a short "
+        "SEND_TO_NETWORK completion ends the send; a finished send's indication may wait" },
+    [CHOICE_RECEIVE] = { "receive",
+        "payload indicated in place, in the receive area, as soon as any byte of a frame is there; "
+        "no read-ahead; bytes already read indicated without another read" },
+    [CHOICE_TEXT_INDICATIONS] = { "text indications",
+        "an indication carries the bytes there are: a multi-byte UTF-8 character may be split between two" },
+    [CHOICE_PINGS_AND_PONGS] = { "pings and pongs",
+        "a ping's pong is one SEND_TO_NETWORK buffer of type UNSOLICITED_PONG; received pongs are PING_PONG" },
+    [CHOICE_CLOSE] = { "close",
+        "no body: status 1005, NULL reason; a status alone: a non-NULL empty reason; never answered by the DLL; "
+        "sending 1005 sends no body" },
+    [CHOICE_CLOSE_CODES] = { "close codes", "1000-1003, 1007-1014 and 3000-4999 are valid, sent and received" },
+    [CHOICE_FRAME_LENGTHS] = { "frame lengths", "a control frame with a 16- or 64-bit length is refused" },
+    [CHOICE_CANCELLED_RECEIVE] = { "cancelled receive",
+        "a RECEIVE_FROM_NETWORK completed with 0 ends the receive: CLOSE, status 1006, NULL reason" },
+    [CHOICE_PROTOCOL_ERRORS] = { "protocol errors",
+        "malformed frames and text: E_INVALID_PROTOCOL_FORMAT, frames out of order: E_INVALID_PROTOCOL_OPERATION, "
+        "from GetAction on the receive queue until Abort" },
+    [CHOICE_ABORT] = { "abort",
+        "a no-op before the handshake; then no network action, one indication per pending operation "
+        "(a receive ends as CLOSE 1006), NO_ACTION; new Send and Receive fail" },
+    [CHOICE_NO_ACTION] = { "NO_ACTION",
+        "buffer type 0, NULL action and application contexts, the count and buffers left as passed" },
+    [CHOICE_COMPLETE_ACTION] = { "CompleteAction",
+        "0 in the return register; NULL, stale, made-up and other handles' contexts change nothing" },
+    [CHOICE_HANDSHAKE] = { "handshake",
+        "exactly Connection, Upgrade, Sec-WebSocket-Key/Version or -Accept (+ Protocol), NUL-terminated, "
+        "valid until the next Begin or Delete" },
+    [CHOICE_REJECTED_HANDSHAKES] = { "rejected handshakes",
+        "missing or wrong key, accept, Upgrade or Connection: E_INVALID_PROTOCOL_FORMAT; another version: "
+        "E_PROTOCOL_VERSION_NOT_SUPPORTED; nothing written, the handshake can be tried again" },
+    [CHOICE_EXTENSIONS] = { "extensions",
+        "never offered; a server's selected ones not answered; a response naming one: "
+        "E_PROTOCOL_EXTENSIONS_NOT_SUPPORTED" },
+    [CHOICE_SUBPROTOCOLS] = { "subprotocols",
+        "a response naming one not offered, or none when some were: E_SUBPROTOCOL_NOT_SUPPORTED" },
+    [CHOICE_HEADERS] = { "headers in requests",
+        "names in any case, token lists, spaces around values, extra headers are accepted" },
+    [CHOICE_GLOBAL_PROPERTIES] = { "global properties",
+        "keep-alive 30000 ms (registry, at least 15000); too small a size: ERROR_INSUFFICIENT_BUFFER, the size "
+        "set, nothing written; only 4 bytes written" },
+};
+
+static long choice_checks[CHOICE_COUNT], choice_differences[CHOICE_COUNT];
+static __thread enum choice_id choice_current;
+
+static void choice_vok(enum choice_id id, int condition, const char *msg, va_list args)
+{
+    long checked = __atomic_fetch_add(&choice_checks[id], 1, __ATOMIC_RELAXED);
+    long differed = condition ? -1 : __atomic_fetch_add(&choice_differences[id], 1, __ATOMIC_RELAXED);
+
+    if (!checked && condition)
+        winetest_trace("choice: %s: as chosen: %s\n", choices[id].topic, choices[id].chosen);
+    if (differed == 0 || (differed > 0 && winetest_debug > 1))
+    {
+        char observed[512];
+        va_list copy;
+        va_copy(copy, args);
+        vsnprintf(observed, sizeof(observed), msg, copy);
+        va_end(copy);
+        winetest_trace("choice: %s: differs: %s", choices[id].topic, observed);
+    }
+    /* Windows is the reference: there a differing choice is news, not a failure. */
+    winetest_vok(condition || broken(1), msg, args);
+}
+
+/* A check of choice id (CHOICE_NONE: of the enclosing choice(), if any). */
+static WINETEST_UNUSED WINETEST_PRINTF_ATTR(3, 4) void choice_check(enum choice_id id, int condition,
+                                                                    const char *msg, ...)
+{
+    va_list args;
+    va_start(args, msg);
+    if (!id)
+        id = choice_current;
+    if (id)
+        choice_vok(id, condition, msg, args);
+    else
+        winetest_vok(condition, msg, args);
+    va_end(args);
+}
+#define choice_ok_at(line, id, ...) (winetest_set_location(__FILE__, line), choice_check(id, __VA_ARGS__))
+#define choice_ok(id, ...) choice_ok_at(__LINE__, id, __VA_ARGS__)
+
+/* ok() goes through choice_check(): inside choice(id) it checks that choice. */
+#undef ok_
+#define ok_(file, line) (winetest_set_location(file, line), 0) ? (void)0 : choice_check_any
+static WINETEST_UNUSED WINETEST_PRINTF_ATTR(2, 3) void choice_check_any(int condition, const char *msg, ...)
+{
+    va_list args;
+    va_start(args, msg);
+    if (choice_current)
+        choice_vok(choice_current, condition, msg, args);
+    else
+        winetest_vok(condition, msg, args);
+    va_end(args);
+}
+
+static enum choice_id choice_enter(enum choice_id id)
+{
+    enum choice_id outer = choice_current;
+    if (id)
+        choice_current = id;
+    return outer;
+}
+/* The enclosing choice, or id where there is none. */
+static enum choice_id choice_or(enum choice_id id)
+{
+    return choice_current ? choice_current : id;
+}
+
+/* choice(id) statement; -- CHOICE_NONE leaves the enclosing choice in force. */
+#define choice(id) \
+    for (enum choice_id choice_outer_ = choice_enter(id), *choice_once_ = &choice_current; choice_once_; \
+         choice_once_ = NULL, choice_current = choice_outer_)
+
+static void choice_summary(void)
+{
+    int id;
+    for (id = 1; id < CHOICE_COUNT; id++)
+    {
+        if (!choice_checks[id])
+            trace("choice: %s: not checked\n", choices[id].topic);
+        else if (!choice_differences[id])
+            trace("choice: %s: as chosen in %ld checks\n", choices[id].topic, choice_checks[id]);
+        else
+            trace("choice: %s: DIFFERS in %ld of %ld checks; chosen: %s\n", choices[id].topic,
+                  choice_differences[id], choice_checks[id], choices[id].chosen);
+    }
+}
 
 static const char *dbgstr_hr(HRESULT hr)
 {
@@ -498,41 +693,50 @@ static HRESULT get_action_(int line, WEB_SOCKET_HANDLE handle, WEB_SOCKET_ACTION
 #define get_action(h, q, c, g) get_action_(__LINE__, h, q, c, g)
 
 /* Checks an action: S_OK, the action, its buffer type and count.  NO_ACTION
- * must look as chosen: type 0, NULL contexts, count and buffers untouched. */
+ * must look as chosen: type 0, NULL contexts, count and buffers untouched.
+ * The type and the count may be choices: type_choice and count_choice (an
+ * INDICATE_SEND_COMPLETE's count always is). */
 static void check_got_(int line, const struct got *g, WEB_SOCKET_ACTION action, WEB_SOCKET_BUFFER_TYPE type,
-                       ULONG count)
+                       ULONG count, enum choice_id type_choice, enum choice_id count_choice)
 {
     ok_(__FILE__, line)(g->hr == S_OK, "GetAction returned %s\n", dbgstr_hr(g->hr));
     ok_(__FILE__, line)(g->action == action, "got action %d, expected %d\n", g->action, action);
     if (g->hr != S_OK || g->action != action)
         return;
-    ok_(__FILE__, line)(g->type == type, "action %d: got buffer type %#x, expected %#x\n", action, g->type, type);
+    choice_ok_at(line, type_choice, g->type == type, "action %d: got buffer type %#x, expected %#x\n", action,
+                 g->type, type);
     if (action == NO_ACTION)
     {
-        ok_(__FILE__, line)(g->ctx == NULL, "NO_ACTION: action context %p\n", g->ctx);
-        ok_(__FILE__, line)(g->app == NULL, "NO_ACTION: application context %p\n", g->app);
-        ok_(__FILE__, line)(g->count == g->capacity, "NO_ACTION: count %lu, passed %lu\n", (unsigned long)g->count,
-                            (unsigned long)g->capacity);
-        ok_(__FILE__, line)(g->untouched, "NO_ACTION: buffers written\n");
+        choice_ok_at(line, CHOICE_NO_ACTION, g->ctx == NULL, "NO_ACTION: action context %p\n", g->ctx);
+        choice_ok_at(line, CHOICE_NO_ACTION, g->app == NULL, "NO_ACTION: application context %p\n", g->app);
+        choice_ok_at(line, CHOICE_NO_ACTION, g->count == g->capacity, "NO_ACTION: count %lu, passed %lu\n",
+                     (unsigned long)g->count, (unsigned long)g->capacity);
+        choice_ok_at(line, CHOICE_NO_ACTION, g->untouched, "NO_ACTION: buffers written\n");
     }
     else
-        ok_(__FILE__, line)(g->count == count, "action %d: got %lu buffers, expected %lu\n", action,
-                            (unsigned long)g->count, (unsigned long)count);
+        choice_ok_at(line, action == SEND_COMPLETE ? CHOICE_SEND_COMPLETION : count_choice, g->count == count,
+                     "action %d: got %lu buffers, expected %lu\n", action, (unsigned long)g->count,
+                     (unsigned long)count);
 }
-#define check_got(g, a, t, n) check_got_(__LINE__, g, a, t, n)
+#define check_got(g, a, t, n) check_got_(__LINE__, g, a, t, n, CHOICE_NONE, CHOICE_NONE)
+/* A SEND_TO_NETWORK of a frame: how many buffers is the choice given. */
+#define check_sent(g, t, n, c) check_got_(__LINE__, g, SEND_TO_NETWORK, t, n, CHOICE_NONE, c)
+/* The pong answering a ping, on the receive queue. */
+#define check_pong(g) check_got_(__LINE__, g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1, CHOICE_PINGS_AND_PONGS, \
+                                 CHOICE_PINGS_AND_PONGS)
 
 static void expect_no_action_(int line, WEB_SOCKET_HANDLE handle, WEB_SOCKET_ACTION_QUEUE queue, ULONG capacity)
 {
     struct got g;
     get_action_(line, handle, queue, capacity, &g);
-    check_got_(line, &g, NO_ACTION, no_type, capacity);
+    check_got_(line, &g, NO_ACTION, no_type, capacity, CHOICE_NONE, CHOICE_NONE);
 }
 #define expect_no_action(h, q, c) expect_no_action_(__LINE__, h, q, c)
 
 /* Checks an INDICATE_RECEIVE_COMPLETE of data: type, one buffer, the bytes. */
 static void check_data_(int line, const struct got *g, WEB_SOCKET_BUFFER_TYPE type, const void *data, ULONG len)
 {
-    check_got_(line, g, RECEIVE_COMPLETE, type, 1);
+    check_got_(line, g, RECEIVE_COMPLETE, type, 1, CHOICE_NONE, CHOICE_NONE);
     if (g->action != RECEIVE_COMPLETE || g->type != type)
         return;
     ok_(__FILE__, line)(g->buffers[0].Data.ulBufferLength == len, "got %lu bytes %s, expected %lu\n",
@@ -550,18 +754,20 @@ static void check_data_(int line, const struct got *g, WEB_SOCKET_BUFFER_TYPE ty
 static void check_close_(int line, const struct got *g, USHORT status, const char *reason, BOOL null_reason)
 {
     ULONG len = reason ? (ULONG)strlen(reason) : 0;
-    check_got_(line, g, RECEIVE_COMPLETE, CLOSE_TYPE, 1);
+    check_got_(line, g, RECEIVE_COMPLETE, CLOSE_TYPE, 1, CHOICE_NONE, CHOICE_NONE);
     if (g->action != RECEIVE_COMPLETE || g->type != CLOSE_TYPE)
         return;
     ok_(__FILE__, line)(g->buffers[0].CloseStatus.usStatus == status, "got status %u, expected %u\n",
                         g->buffers[0].CloseStatus.usStatus, status);
     ok_(__FILE__, line)(g->buffers[0].CloseStatus.ulReasonLength == len, "got reason length %lu, expected %lu\n",
                         (unsigned long)g->buffers[0].CloseStatus.ulReasonLength, (unsigned long)len);
+    /* NULL or an empty string: how .NET tells a close without a body from one without a reason. */
     if (null_reason)
-        ok_(__FILE__, line)(g->buffers[0].CloseStatus.pbReason == NULL, "got reason pointer %p\n",
-                            g->buffers[0].CloseStatus.pbReason);
+        choice_ok_at(line, choice_or(CHOICE_CLOSE), g->buffers[0].CloseStatus.pbReason == NULL,
+                     "got reason pointer %p\n", g->buffers[0].CloseStatus.pbReason);
     else
-        ok_(__FILE__, line)(g->buffers[0].CloseStatus.pbReason != NULL, "got a NULL reason pointer\n");
+        choice_ok_at(line, choice_or(CHOICE_CLOSE), g->buffers[0].CloseStatus.pbReason != NULL,
+                     "got a NULL reason pointer\n");
     if (len && g->buffers[0].CloseStatus.ulReasonLength == len && g->buffers[0].CloseStatus.pbReason)
         ok_(__FILE__, line)(!memcmp(g->buffers[0].CloseStatus.pbReason, reason, len), "got reason %s\n",
                             dbgstr_bytes(g->buffers[0].CloseStatus.pbReason, len));
@@ -814,12 +1020,12 @@ static HRESULT next_receive_(int line, WEB_SOCKET_HANDLE handle, WEB_SOCKET_ACTI
                             "read buffer %p, %lu bytes\n", g->buffers[0].Data.pbBuffer,
                             (unsigned long)g->buffers[0].Data.ulBufferLength);
         if (f->arena)
-            ok_(__FILE__, line)(g->buffers[0].Data.pbBuffer + g->buffers[0].Data.ulBufferLength
-                                == receive_area(f->arena) + f->arena->receive_size
-                                && g->buffers[0].Data.pbBuffer >= receive_area(f->arena),
-                                "read buffer %p+%lu is not the tail of the receive area %p+%lu\n",
-                                g->buffers[0].Data.pbBuffer, (unsigned long)g->buffers[0].Data.ulBufferLength,
-                                receive_area(f->arena), (unsigned long)f->arena->receive_size);
+            choice_ok_at(line, CHOICE_ALLOCATED_BUFFER, g->buffers[0].Data.pbBuffer + g->buffers[0].Data.ulBufferLength
+                         == receive_area(f->arena) + f->arena->receive_size
+                         && g->buffers[0].Data.pbBuffer >= receive_area(f->arena),
+                         "read buffer %p+%lu is not the tail of the receive area %p+%lu\n",
+                         g->buffers[0].Data.pbBuffer, (unsigned long)g->buffers[0].Data.ulBufferLength,
+                         receive_area(f->arena), (unsigned long)f->arena->receive_size);
         n = g->buffers[0].Data.ulBufferLength;
         if (pipe_left(&f->in) < n)
             n = (ULONG)pipe_left(&f->in);
@@ -1025,8 +1231,8 @@ static BOOL pump_queue(struct endpoint *ep, WEB_SOCKET_ACTION_QUEUE queue, HRESU
         switch (action)
         {
         case WEB_SOCKET_NO_ACTION:
-            ok(action_context == NULL, "%s: NO_ACTION context %p\n", ep->name, action_context);
-            ok(type == no_type, "%s: NO_ACTION type %#x\n", ep->name, type);
+            choice_ok(CHOICE_NO_ACTION, action_context == NULL, "%s: NO_ACTION context %p\n", ep->name, action_context);
+            choice_ok(CHOICE_NO_ACTION, type == no_type, "%s: NO_ACTION type %#x\n", ep->name, type);
             return TRUE;
         case WEB_SOCKET_SEND_TO_NETWORK_ACTION:
             ok(count >= 1 && count <= 2, "%s: send with %lu buffers\n", ep->name, (unsigned long)count);
@@ -1276,13 +1482,13 @@ static void close_from(struct endpoint *from, struct endpoint *to, USHORT status
     ok(to->close_reason_length == buffer.CloseStatus.ulReasonLength, "reason length %lu\n",
        (unsigned long)to->close_reason_length);
     ok(!reason || !strcmp(to->close_reason, reason), "reason %s\n", to->close_reason);
-    ok(!to->close_reason_null, "status without reason must still give a pointer\n");
+    choice_ok(CHOICE_CLOSE, !to->close_reason_null, "status without reason must still give a pointer\n");
 
     /* After a close only control frames may be sent. */
     buffer.Data.pbBuffer = (BYTE *)"x";
     buffer.Data.ulBufferLength = 1;
     hr = WebSocketSend(from->handle, WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, &buffer, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "data after close: got %#x\n", (unsigned)hr);
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "data after close: got %#x\n", (unsigned)hr);
 }
 
 static void run_session(const char *label, WEB_SOCKET_PROPERTY *client_props, ULONG client_count,
@@ -1400,13 +1606,13 @@ static void test_complete_action_return(void)
     WebSocketDeleteHandle(deleted);
 
     hr = complete(NULL, NULL, 0);
-    ok(hr == S_OK, "NULL handle and context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "NULL handle and context: got %s\n", dbgstr_hr(hr));
     hr = complete(handle, NULL, 0);
-    ok(hr == S_OK, "NULL context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "NULL context: got %s\n", dbgstr_hr(hr));
     hr = complete(handle, SENTINEL_PTR, 12);
-    ok(hr == S_OK, "bogus context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "bogus context: got %s\n", dbgstr_hr(hr));
     hr = complete(deleted, NULL, 0);
-    ok(hr == S_OK, "deleted handle: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "deleted handle: got %s\n", dbgstr_hr(hr));
 
     /* A live context, then the same context again (stale). */
     hr = WebSocketReceive(handle, NULL, NULL);
@@ -1414,21 +1620,21 @@ static void test_complete_action_return(void)
     get_action(handle, RECEIVE_QUEUE, 1, &g);
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
     hr = complete(handle, g.ctx, 0);
-    ok(hr == S_OK, "valid context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "valid context: got %s\n", dbgstr_hr(hr));
     hr = complete(handle, g.ctx, 0);
-    ok(hr == S_OK, "stale context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "stale context: got %s\n", dbgstr_hr(hr));
     /* mORMot completes the NO_ACTION context (NULL) as well. */
     get_action(handle, RECEIVE_QUEUE, 1, &g);
-    check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+    choice(CHOICE_CANCELLED_RECEIVE) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
     hr = complete(handle, g.ctx, 0);
-    ok(hr == S_OK, "indication: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "indication: got %s\n", dbgstr_hr(hr));
     get_action(handle, RECEIVE_QUEUE, 1, &g);
     check_got(&g, NO_ACTION, no_type, 1);
     hr = complete(handle, g.ctx, 0);
-    ok(hr == S_OK, "NO_ACTION context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "NO_ACTION context: got %s\n", dbgstr_hr(hr));
     WebSocketAbortHandle(handle);
     hr = complete(handle, g.ctx, 0);
-    ok(hr == S_OK, "after abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_COMPLETE_ACTION, hr == S_OK, "after abort: got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(handle);
 }
 
@@ -1443,12 +1649,13 @@ static void test_global_properties(void)
     size = sizeof(value);
     hr = WebSocketGetGlobalProperty(WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE, &value, &size);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
-    ok(value >= 15000 && value != 0xdeadbeef, "got keep-alive interval %lu\n", (unsigned long)value);
+    choice_ok(CHOICE_GLOBAL_PROPERTIES, value >= 15000 && value != 0xdeadbeef, "got keep-alive interval %lu\n",
+              (unsigned long)value);
 #ifndef _WIN32
     /* No registry natively: the default. */
-    ok(value == 30000, "got keep-alive interval %lu\n", (unsigned long)value);
+    choice_ok(CHOICE_GLOBAL_PROPERTIES, value == 30000, "got keep-alive interval %lu\n", (unsigned long)value);
 #endif
-    ok(size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
+    choice_ok(CHOICE_GLOBAL_PROPERTIES, size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
 
     /* A bigger buffer: only 4 bytes are written and reported. */
     memset(versions, 0xcc, sizeof(versions));
@@ -1456,16 +1663,18 @@ static void test_global_properties(void)
     hr = WebSocketGetGlobalProperty(WEB_SOCKET_SUPPORTED_VERSIONS_PROPERTY_TYPE, versions, &size);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     ok(versions[0] == 13, "got version %lu\n", (unsigned long)versions[0]);
-    ok(versions[1] == 0xcccccccc, "wrote past the first version: %#lx\n", (unsigned long)versions[1]);
-    ok(size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
+    choice_ok(CHOICE_GLOBAL_PROPERTIES, versions[1] == 0xcccccccc, "wrote past the first version: %#lx\n",
+              (unsigned long)versions[1]);
+    choice_ok(CHOICE_GLOBAL_PROPERTIES, size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
 
     /* Any alignment. */
     memset(unaligned, 0xcc, sizeof(unaligned));
     size = 4;
     hr = WebSocketGetGlobalProperty(WEB_SOCKET_SUPPORTED_VERSIONS_PROPERTY_TYPE, unaligned + 1, &size);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
-    ok(unaligned[1] == 13 && unaligned[2] == 0 && unaligned[3] == 0 && unaligned[4] == 0
-       && unaligned[0] == 0xcc && unaligned[5] == 0xcc, "got %s\n", dbgstr_bytes(unaligned, 8));
+    choice_ok(CHOICE_GLOBAL_PROPERTIES,
+              unaligned[1] == 13 && unaligned[2] == 0 && unaligned[3] == 0 && unaligned[4] == 0
+              && unaligned[0] == 0xcc && unaligned[5] == 0xcc, "got %s\n", dbgstr_bytes(unaligned, 8));
 
     /* Too small (Marlin passes 0): fails, reports the size, writes nothing. */
     for (i = 0; i < 4; i++)
@@ -1474,24 +1683,26 @@ static void test_global_properties(void)
         value = 0xdeadbeef;
         size = i;
         hr = WebSocketGetGlobalProperty(WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE, &value, &size);
-        ok(hr == HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), "got %s\n", dbgstr_hr(hr));
-        ok(value == 0xdeadbeef, "value written: %#lx\n", (unsigned long)value);
-        ok(size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, hr == HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), "got %s\n",
+                  dbgstr_hr(hr));
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, value == 0xdeadbeef, "value written: %#lx\n", (unsigned long)value);
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
         value = 0xdeadbeef;
         size = i;
         hr = WebSocketGetGlobalProperty(WEB_SOCKET_SUPPORTED_VERSIONS_PROPERTY_TYPE, &value, &size);
-        ok(hr == HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), "got %s\n", dbgstr_hr(hr));
-        ok(value == 0xdeadbeef, "value written: %#lx\n", (unsigned long)value);
-        ok(size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, hr == HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), "got %s\n",
+                  dbgstr_hr(hr));
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, value == 0xdeadbeef, "value written: %#lx\n", (unsigned long)value);
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, size == sizeof(ULONG), "got size %lu\n", (unsigned long)size);
         winetest_pop_context();
     }
 
     /* Bad arguments. */
     hr = WebSocketGetGlobalProperty(WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE, &value, NULL);
-    ok(hr == E_INVALIDARG, "NULL size: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL size: got %s\n", dbgstr_hr(hr));
     size = sizeof(value);
     hr = WebSocketGetGlobalProperty(WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE, NULL, &size);
-    ok(hr == E_INVALIDARG, "NULL value: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL value: got %s\n", dbgstr_hr(hr));
     for (i = 0; i <= 7; i++)
     {
         if (i == WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE || i == WEB_SOCKET_SUPPORTED_VERSIONS_PROPERTY_TYPE)
@@ -1500,8 +1711,8 @@ static void test_global_properties(void)
         value = 0xdeadbeef;
         size = sizeof(value);
         hr = WebSocketGetGlobalProperty((WEB_SOCKET_PROPERTY_TYPE)i, &value, &size);
-        ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
-        ok(value == 0xdeadbeef, "value written: %#lx\n", (unsigned long)value);
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, value == 0xdeadbeef, "value written: %#lx\n", (unsigned long)value);
         winetest_pop_context();
     }
 }
@@ -1541,7 +1752,7 @@ static void test_keepalive_registry(void)
         size = sizeof(value);
         hr = WebSocketGetGlobalProperty(WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE, &value, &size);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
-        ok(value == 30000, "unset: got %lu\n", (unsigned long)value);
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, value == 30000, "unset: got %lu\n", (unsigned long)value);
     }
     for (i = 0; i < ARRAY_SIZE(tests); i++)
     {
@@ -1553,7 +1764,7 @@ static void test_keepalive_registry(void)
         size = sizeof(value);
         hr = WebSocketGetGlobalProperty(WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE, &value, &size);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
-        ok(value == tests[i].expected, "got %lu\n", (unsigned long)value);
+        choice_ok(CHOICE_GLOBAL_PROPERTIES, value == tests[i].expected, "got %lu\n", (unsigned long)value);
         winetest_pop_context();
     }
 
@@ -1605,16 +1816,16 @@ static void test_create_handles(void)
 
     /* Bad arguments; the handle is not written. */
     hr = WebSocketCreateClientHandle(NULL, 0, NULL);
-    ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
     hr = WebSocketCreateServerHandle(NULL, 0, NULL);
-    ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
     handle = SENTINEL_PTR;
     hr = WebSocketCreateClientHandle(NULL, 1, &handle);
-    ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
-    ok(handle == SENTINEL_PTR, "handle written: %p\n", handle);
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, handle == SENTINEL_PTR, "handle written: %p\n", handle);
     hr = WebSocketCreateServerHandle(NULL, 2, &handle);
-    ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
-    ok(handle == SENTINEL_PTR, "handle written: %p\n", handle);
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, handle == SENTINEL_PTR, "handle written: %p\n", handle);
 
     /* Default sizes (check 5, api-contract 9.6): a read offers the whole
      * 4096-byte receive area; a client frame goes out in 4096-byte pieces. */
@@ -1623,18 +1834,18 @@ static void test_create_handles(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, RECEIVE_QUEUE, 1, &g);
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-    ok(g.buffers[0].Data.ulBufferLength == 4096, "client: read of %lu bytes\n",
-       (unsigned long)g.buffers[0].Data.ulBufferLength);
+    choice_ok(CHOICE_BUFFER_SIZES, g.buffers[0].Data.ulBufferLength == 4096, "client: read of %lu bytes\n",
+              (unsigned long)g.buffers[0].Data.ulBufferLength);
     payload = calloc(1, 10000);
     hr = send_data(handle, BINARY_MESSAGE, payload, 10000, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
-    ok(g.buffers[0].Data.ulBufferLength == 4096, "client: first piece of %lu bytes\n",
-       (unsigned long)g.buffers[0].Data.ulBufferLength);
+    check_sent(&g, BINARY_MESSAGE, 1, CHOICE_CLIENT_SEND);
+    choice_ok(CHOICE_BUFFER_SIZES, g.buffers[0].Data.ulBufferLength == 4096, "client: first piece of %lu bytes\n",
+              (unsigned long)g.buffers[0].Data.ulBufferLength);
     pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
     WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
-    ok(send_all(handle, SEND_QUEUE, 2, &out, NULL) == 2, "expected two more pieces\n");
+    choice_ok(CHOICE_BUFFER_SIZES, send_all(handle, SEND_QUEUE, 2, &out, NULL) == 2, "expected two more pieces\n");
     expect_frame(&out, FIN | OP_BINARY, TRUE, payload, 10000);
     WebSocketDeleteHandle(handle);
 
@@ -1643,8 +1854,8 @@ static void test_create_handles(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, RECEIVE_QUEUE, 1, &g);
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-    ok(g.buffers[0].Data.ulBufferLength == 4096, "server: read of %lu bytes\n",
-       (unsigned long)g.buffers[0].Data.ulBufferLength);
+    choice_ok(CHOICE_BUFFER_SIZES, g.buffers[0].Data.ulBufferLength == 4096, "server: read of %lu bytes\n",
+              (unsigned long)g.buffers[0].Data.ulBufferLength);
     WebSocketDeleteHandle(handle);
 
     /* Only the receive size given: the read offers exactly that. */
@@ -1656,8 +1867,8 @@ static void test_create_handles(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, RECEIVE_QUEUE, 1, &g);
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-    ok(g.buffers[0].Data.ulBufferLength == 1000, "read of %lu bytes\n",
-       (unsigned long)g.buffers[0].Data.ulBufferLength);
+    choice_ok(CHOICE_BUFFER_SIZES, g.buffers[0].Data.ulBufferLength == 1000, "read of %lu bytes\n",
+              (unsigned long)g.buffers[0].Data.ulBufferLength);
     WebSocketDeleteHandle(handle);
 
     free(payload);
@@ -1697,31 +1908,32 @@ static void test_handle_errors(void)
         headers = SENTINEL_PTR;
         count = 0xdeadbeef;
         hr = WebSocketBeginClientHandshake(handles[i], NULL, 0, NULL, 0, NULL, 0, &headers, &count);
-        ok(hr == E_HANDLE, "BeginClientHandshake: got %s\n", dbgstr_hr(hr));
-        ok(headers == SENTINEL_PTR && count == 0xdeadbeef, "outputs written\n");
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "BeginClientHandshake: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES, headers == SENTINEL_PTR && count == 0xdeadbeef, "outputs written\n");
         sel = 0xdeadbeef;
         hr = WebSocketEndClientHandshake(handles[i], request, 5, NULL, NULL, &sel);
-        ok(hr == E_HANDLE, "EndClientHandshake: got %s\n", dbgstr_hr(hr));
-        ok(sel == 0xdeadbeef, "output written\n");
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "EndClientHandshake: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES, sel == 0xdeadbeef, "output written\n");
         hr = WebSocketBeginServerHandshake(handles[i], NULL, NULL, 0, request, 5, &headers, &count);
-        ok(hr == E_HANDLE, "BeginServerHandshake: got %s\n", dbgstr_hr(hr));
-        ok(headers == SENTINEL_PTR && count == 0xdeadbeef, "outputs written\n");
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "BeginServerHandshake: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES, headers == SENTINEL_PTR && count == 0xdeadbeef, "outputs written\n");
         hr = WebSocketEndServerHandshake(handles[i]);
-        ok(hr == E_HANDLE, "EndServerHandshake: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "EndServerHandshake: got %s\n", dbgstr_hr(hr));
         hr = send_data(handles[i], BINARY_MESSAGE, "x", 1, NULL);
-        ok(hr == E_HANDLE, "Send: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "Send: got %s\n", dbgstr_hr(hr));
         hr = WebSocketReceive(handles[i], NULL, NULL);
-        ok(hr == E_HANDLE, "Receive: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "Receive: got %s\n", dbgstr_hr(hr));
         memset(buffers, 0xcc, sizeof(buffers));
         count = 2;
         action = (WEB_SOCKET_ACTION)0xdeadbeef;
         type = (WEB_SOCKET_BUFFER_TYPE)0xdeadbeef;
         app = ctx = SENTINEL_PTR;
         hr = WebSocketGetAction(handles[i], ALL_QUEUE, buffers, &count, &action, &type, &app, &ctx);
-        ok(hr == E_HANDLE, "GetAction: got %s\n", dbgstr_hr(hr));
-        ok(count == 2 && action == (WEB_SOCKET_ACTION)0xdeadbeef && type == (WEB_SOCKET_BUFFER_TYPE)0xdeadbeef
-           && app == SENTINEL_PTR && ctx == SENTINEL_PTR && all_bytes(buffers, 0xcc, sizeof(buffers)),
-           "GetAction wrote its outputs\n");
+        choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "GetAction: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_HANDLES,
+                  count == 2 && action == (WEB_SOCKET_ACTION)0xdeadbeef && type == (WEB_SOCKET_BUFFER_TYPE)0xdeadbeef
+                  && app == SENTINEL_PTR && ctx == SENTINEL_PTR && all_bytes(buffers, 0xcc, sizeof(buffers)),
+                  "GetAction wrote its outputs\n");
         WebSocketCompleteAction(handles[i], NULL, 0);
         WebSocketCompleteAction(handles[i], SENTINEL_PTR, 1);
         WebSocketAbortHandle(handles[i]);
@@ -1735,7 +1947,7 @@ static void test_handle_errors(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(reused);
     hr = send_data(reused, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == E_HANDLE, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "got %s\n", dbgstr_hr(hr));
 }
 
 /* Checks 6 and 8, api-contract 9.4-9.5: sizes 256/16..65536 on both roles,
@@ -1811,14 +2023,15 @@ static void test_properties(void)
                 handle = SENTINEL_PTR;
                 hr = role ? WebSocketCreateServerHandle(&property, 1, &handle)
                           : WebSocketCreateClientHandle(&property, 1, &handle);
-                ok(hr == tests[i].expected, "got %s\n", dbgstr_hr(hr));
+                choice_ok(tests[i].type <= WEB_SOCKET_SEND_BUFFER_SIZE_PROPERTY_TYPE ? CHOICE_BUFFER_SIZES
+                          : CHOICE_BAD_ARGUMENTS, hr == tests[i].expected, "got %s\n", dbgstr_hr(hr));
                 if (hr == S_OK)
                 {
                     ok(handle != NULL && handle != SENTINEL_PTR, "got handle %p\n", handle);
                     WebSocketDeleteHandle(handle);
                 }
                 else
-                    ok(handle == SENTINEL_PTR, "handle written: %p\n", handle);
+                    choice_ok(CHOICE_BAD_ARGUMENTS, handle == SENTINEL_PTR, "handle written: %p\n", handle);
                 winetest_pop_context();
             }
         }
@@ -1829,10 +2042,10 @@ static void test_properties(void)
     property.pvValue = NULL;
     property.ulValueSize = 4;
     hr = WebSocketCreateServerHandle(&property, 1, &handle);
-    ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
     property.Type = WEB_SOCKET_DISABLE_MASKING_PROPERTY_TYPE;
     hr = WebSocketCreateClientHandle(&property, 1, &handle);
-    ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
 
     /* Marlin's server set: {RBS 5120, SBS 5120, DISABLE_MASKING 0,
      * DISABLE_UTF8_VERIFICATION 1}; invalid UTF-8 then passes (check 8). */
@@ -1862,7 +2075,7 @@ static void test_properties(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     put_frame(&f.in, FIN | OP_TEXT, FALSE, "x", 1);
     next_receive(handle, RECEIVE_QUEUE, 2, &f, &g);
-    ok(g.hr == E_INVALID_PROTOCOL_FORMAT, "unmasked frame: got %s\n", dbgstr_hr(g.hr));
+    choice_ok(CHOICE_PROTOCOL_ERRORS, g.hr == E_INVALID_PROTOCOL_FORMAT, "unmasked frame: got %s\n", dbgstr_hr(g.hr));
     WebSocketDeleteHandle(handle);
     pipe_free(&f.in);
 
@@ -1972,11 +2185,11 @@ static void test_allocated_buffer(void)
             handle = SENTINEL_PTR;
             hr = tests[i].server ? WebSocketCreateServerHandle(props, count, &handle)
                                  : WebSocketCreateClientHandle(props, count, &handle);
-            ok(hr == tests[i].expected, "got %s\n", dbgstr_hr(hr));
+            choice_ok(CHOICE_ALLOCATED_BUFFER, hr == tests[i].expected, "got %s\n", dbgstr_hr(hr));
             if (hr == S_OK)
                 WebSocketDeleteHandle(handle);
             else
-                ok(handle == SENTINEL_PTR, "handle written: %p\n", handle);
+                choice_ok(CHOICE_BAD_ARGUMENTS, handle == SENTINEL_PTR, "handle written: %p\n", handle);
             winetest_pop_context();
         }
     }
@@ -1987,10 +2200,10 @@ static void test_allocated_buffer(void)
     props[0].pvValue = &slot;
     props[0].ulValueSize = 4096 * 2 + 144;
     hr = WebSocketCreateClientHandle(props, 1, &handle);
-    ok(hr == E_INVALIDARG, "NULL buffer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL buffer: got %s\n", dbgstr_hr(hr));
     props[0].pvValue = NULL;
     hr = WebSocketCreateClientHandle(props, 1, &handle);
-    ok(hr == E_INVALIDARG, "NULL slot: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL slot: got %s\n", dbgstr_hr(hr));
     free(block);
 
     /* The layout [receive RBS][send SBS][control 144], seen through a client
@@ -2004,12 +2217,13 @@ static void test_allocated_buffer(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, RECEIVE_QUEUE, 2, &g);
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-    ok(g.buffers[0].Data.pbBuffer == receive_area(&a) && g.buffers[0].Data.ulBufferLength == 300,
-       "read buffer %p+%lu, receive area %p+300\n", g.buffers[0].Data.pbBuffer,
-       (unsigned long)g.buffers[0].Data.ulBufferLength, receive_area(&a));
+    choice_ok(CHOICE_ALLOCATED_BUFFER,
+              g.buffers[0].Data.pbBuffer == receive_area(&a) && g.buffers[0].Data.ulBufferLength == 300,
+              "read buffer %p+%lu, receive area %p+300\n", g.buffers[0].Data.pbBuffer,
+              (unsigned long)g.buffers[0].Data.ulBufferLength, receive_area(&a));
     WebSocketCompleteAction(handle, g.ctx, 0);
     get_action(handle, RECEIVE_QUEUE, 2, &g);
-    check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+    choice(CHOICE_CANCELLED_RECEIVE) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
     WebSocketCompleteAction(handle, g.ctx, 0);
 
     fill_payload(payload, sizeof(payload), FALSE, 7);
@@ -2020,27 +2234,29 @@ static void test_allocated_buffer(void)
         get_action(handle, SEND_QUEUE, 2, &g);
         if (g.action != SEND_TO_NETWORK)
             break;
-        ok(g.count == 1, "piece %u: %lu buffers\n", i, (unsigned long)g.count);
-        ok(g.buffers[0].Data.pbBuffer == send_area(&a), "piece %u at %p, send area %p\n", i,
-           g.buffers[0].Data.pbBuffer, send_area(&a));
-        ok(g.buffers[0].Data.ulBufferLength <= 100, "piece %u of %lu bytes\n", i,
-           (unsigned long)g.buffers[0].Data.ulBufferLength);
+        choice_ok(CHOICE_CLIENT_SEND, g.count == 1, "piece %u: %lu buffers\n", i, (unsigned long)g.count);
+        choice_ok(CHOICE_ALLOCATED_BUFFER, g.buffers[0].Data.pbBuffer == send_area(&a),
+                  "piece %u at %p, send area %p\n", i,
+                  g.buffers[0].Data.pbBuffer, send_area(&a));
+        choice_ok(CHOICE_CLIENT_SEND, g.buffers[0].Data.ulBufferLength <= 100, "piece %u of %lu bytes\n", i,
+                  (unsigned long)g.buffers[0].Data.ulBufferLength);
         pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
         WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
     }
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
     WebSocketCompleteAction(handle, g.ctx, 0);
-    ok(i == 6, "got %u pieces\n", i);   /* 8-byte header + 500 bytes in 100-byte pieces */
-    expect_frame(&out, FIN | OP_BINARY, TRUE, payload, sizeof(payload));
+    choice_ok(CHOICE_CLIENT_SEND, i == 6, "got %u pieces\n", i);   /* 8-byte header + 500 bytes in 100-byte pieces */
+           expect_frame(&out, FIN | OP_BINARY, TRUE, payload, sizeof(payload));
 
     hr = WebSocketReceive(handle, NULL, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     put_frame(&f.in, FIN | OP_PING, FALSE, "ping!", 5);
     next_receive(handle, RECEIVE_QUEUE, 2, &f, &g);
-    check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
-    ok(g.buffers[0].Data.pbBuffer == control_area(&a) && g.buffers[0].Data.ulBufferLength == 2 + 4 + 5,
-       "pong at %p+%lu, control area %p\n", g.buffers[0].Data.pbBuffer,
-       (unsigned long)g.buffers[0].Data.ulBufferLength, control_area(&a));
+    check_pong(&g);
+    choice_ok(CHOICE_ALLOCATED_BUFFER,
+              g.buffers[0].Data.pbBuffer == control_area(&a) && g.buffers[0].Data.ulBufferLength == 2 + 4 + 5,
+              "pong at %p+%lu, control area %p\n", g.buffers[0].Data.pbBuffer,
+              (unsigned long)g.buffers[0].Data.ulBufferLength, control_area(&a));
     pipe_reset(&out);
     pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
     expect_frame(&out, FIN | OP_PONG, TRUE, "ping!", 5);
@@ -2057,9 +2273,10 @@ static void test_allocated_buffer(void)
     hr = send_data(handle, BINARY_MESSAGE, payload, 200, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 2);
-    ok(g.buffers[0].Data.pbBuffer == send_area(&a), "header at %p, send area %p\n", g.buffers[0].Data.pbBuffer,
-       send_area(&a));
+    check_sent(&g, BINARY_MESSAGE, 2, CHOICE_SERVER_SEND);
+    choice_ok(CHOICE_ALLOCATED_BUFFER, g.buffers[0].Data.pbBuffer == send_area(&a), "header at %p, send area %p\n",
+              g.buffers[0].Data.pbBuffer,
+              send_area(&a));
     WebSocketCompleteAction(handle, g.ctx, 4 + 200);
     WebSocketDeleteHandle(handle);
     arena_free(&a);
@@ -2088,45 +2305,57 @@ static void test_wrong_role_and_state(void)
     hr = WebSocketCreateClientHandle(NULL, 0, &client);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(client, NULL, NULL, 0, request, 5, &headers, &count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "BeginServerHandshake on a client: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "BeginServerHandshake on a client: got %s\n",
+              dbgstr_hr(hr));
     hr = WebSocketEndServerHandshake(client);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "EndServerHandshake on a client: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "EndServerHandshake on a client: got %s\n",
+              dbgstr_hr(hr));
     hr = WebSocketEndClientHandshake(client, request, 5, NULL, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "End before Begin: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "End before Begin: got %s\n", dbgstr_hr(hr));
     hr = send_data(client, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send before the handshake: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Send before the handshake: got %s\n",
+              dbgstr_hr(hr));
     hr = WebSocketReceive(client, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive before the handshake: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Receive before the handshake: got %s\n",
+              dbgstr_hr(hr));
     get_action(client, ALL_QUEUE, 2, &g);
-    ok(g.hr == E_INVALID_PROTOCOL_OPERATION, "GetAction before the handshake: got %s\n", dbgstr_hr(g.hr));
+    choice_ok(CHOICE_WRONG_STATE, g.hr == E_INVALID_PROTOCOL_OPERATION, "GetAction before the handshake: got %s\n",
+              dbgstr_hr(g.hr));
 
     /* Between Begin and End: still no session. */
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 0, &client_headers, &client_count);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = send_data(client, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send before End: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Send before End: got %s\n", dbgstr_hr(hr));
     hr = WebSocketReceive(client, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive before End: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Receive before End: got %s\n", dbgstr_hr(hr));
     get_action(client, RECEIVE_QUEUE, 1, &g);
-    ok(g.hr == E_INVALID_PROTOCOL_OPERATION, "GetAction before End: got %s\n", dbgstr_hr(g.hr));
+    choice_ok(CHOICE_WRONG_STATE, g.hr == E_INVALID_PROTOCOL_OPERATION, "GetAction before End: got %s\n",
+              dbgstr_hr(g.hr));
     hr = WebSocketEndServerHandshake(client);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "EndServerHandshake on a client: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "EndServerHandshake on a client: got %s\n",
+              dbgstr_hr(hr));
 
     /* A fresh server handle. */
     hr = WebSocketCreateServerHandle(NULL, 0, &server);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginClientHandshake(server, NULL, 0, NULL, 0, NULL, 0, &headers, &count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "BeginClientHandshake on a server: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "BeginClientHandshake on a server: got %s\n",
+              dbgstr_hr(hr));
     hr = WebSocketEndClientHandshake(server, request, 5, NULL, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "EndClientHandshake on a server: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "EndClientHandshake on a server: got %s\n",
+              dbgstr_hr(hr));
     hr = WebSocketEndServerHandshake(server);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "End before Begin: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "End before Begin: got %s\n", dbgstr_hr(hr));
     hr = send_data(server, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send before the handshake: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Send before the handshake: got %s\n",
+              dbgstr_hr(hr));
     hr = WebSocketReceive(server, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive before the handshake: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Receive before the handshake: got %s\n",
+              dbgstr_hr(hr));
     get_action(server, SEND_QUEUE, 2, &g);
-    ok(g.hr == E_INVALID_PROTOCOL_OPERATION, "GetAction before the handshake: got %s\n", dbgstr_hr(g.hr));
+    choice_ok(CHOICE_WRONG_STATE, g.hr == E_INVALID_PROTOCOL_OPERATION, "GetAction before the handshake: got %s\n",
+              dbgstr_hr(g.hr));
 
     /* Both open: the server with the client's own headers (sample C). */
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, client_headers, client_count, &headers, &count);
@@ -2138,43 +2367,43 @@ static void test_wrong_role_and_state(void)
 
     /* A second handshake on an open handle. */
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 0, &headers, &count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "second Begin: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second Begin: got %s\n", dbgstr_hr(hr));
     hr = WebSocketEndClientHandshake(client, headers, count, NULL, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "second End: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second End: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, 5, &headers, &count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "second Begin: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second Begin: got %s\n", dbgstr_hr(hr));
 
     /* One Receive and one Send at a time (api-contract 9.37). */
     hr = WebSocketReceive(server, NULL, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = WebSocketReceive(server, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "second Receive: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second Receive: got %s\n", dbgstr_hr(hr));
     hr = send_data(server, BINARY_MESSAGE, "x", 1, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = send_data(server, BINARY_MESSAGE, "y", 1, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "second Send: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second Send: got %s\n", dbgstr_hr(hr));
     hr = WebSocketSend(server, PING_PONG, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "ping during a Send: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "ping during a Send: got %s\n", dbgstr_hr(hr));
     hr = send_close(server, 1000, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "close during a Send: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "close during a Send: got %s\n", dbgstr_hr(hr));
 
     /* After Abort: only CompleteAction, Abort, Delete and the drain. */
     WebSocketAbortHandle(server);
     hr = send_data(server, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Send after Abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketSend(server, PING_PONG, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "ping after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "ping after Abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketReceive(server, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Receive after Abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, 5, &headers, &count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Begin after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Begin after Abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketEndServerHandshake(server);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "End after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "End after Abort: got %s\n", dbgstr_hr(hr));
     WebSocketAbortHandle(client);
     hr = WebSocketEndClientHandshake(client, request, 5, NULL, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "End after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "End after Abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 0, &headers, &count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Begin after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Begin after Abort: got %s\n", dbgstr_hr(hr));
 
     WebSocketDeleteHandle(client);
     WebSocketDeleteHandle(server);
@@ -2188,22 +2417,24 @@ static void check_header_strings_(int line, const WEB_SOCKET_HTTP_HEADER *header
     {
         const WEB_SOCKET_HTTP_HEADER *h = &headers[i];
         BOOL ascii = TRUE;
-        ok_(__FILE__, line)(h->pcName && h->pcValue, "header %lu: name %p, value %p\n", (unsigned long)i,
-                            h->pcName, h->pcValue);
+        choice_ok_at(line, CHOICE_HANDSHAKE, h->pcName && h->pcValue, "header %lu: name %p, value %p\n",
+                     (unsigned long)i,
+                     h->pcName, h->pcValue);
         if (!h->pcName || !h->pcValue)
             continue;
-        ok_(__FILE__, line)(h->ulNameLength && strlen(h->pcName) == h->ulNameLength,
-                            "header %lu: name %s, length %lu\n", (unsigned long)i, h->pcName,
-                            (unsigned long)h->ulNameLength);
-        ok_(__FILE__, line)(h->ulValueLength && strlen(h->pcValue) == h->ulValueLength,
-                            "header %lu: value %s, length %lu\n", (unsigned long)i, h->pcValue,
-                            (unsigned long)h->ulValueLength);
+        choice_ok_at(line, CHOICE_HANDSHAKE, h->ulNameLength && strlen(h->pcName) == h->ulNameLength,
+                     "header %lu: name %s, length %lu\n", (unsigned long)i, h->pcName,
+                     (unsigned long)h->ulNameLength);
+        choice_ok_at(line, CHOICE_HANDSHAKE, h->ulValueLength && strlen(h->pcValue) == h->ulValueLength,
+                     "header %lu: value %s, length %lu\n", (unsigned long)i, h->pcValue,
+                     (unsigned long)h->ulValueLength);
         for (k = 0; k < h->ulNameLength; k++)
             ascii = ascii && h->pcName[k] > 0x20 && h->pcName[k] < 0x7f && h->pcName[k] != ':';
         for (k = 0; k < h->ulValueLength; k++)
             ascii = ascii && h->pcValue[k] >= 0x20 && h->pcValue[k] < 0x7f;
-        ok_(__FILE__, line)(ascii, "header %lu: %s: %s is not plain ASCII\n", (unsigned long)i, h->pcName,
-                            h->pcValue);
+        choice_ok_at(line, CHOICE_HANDSHAKE, ascii, "header %lu: %s: %s is not plain ASCII\n", (unsigned long)i,
+                     h->pcName,
+                     h->pcValue);
     }
 }
 #define check_header_strings(h, c) check_header_strings_(__LINE__, h, c)
@@ -2213,8 +2444,9 @@ static void check_headers_exactly_(int line, const WEB_SOCKET_HTTP_HEADER *heade
                                    const char *const *expected, ULONG expected_count)
 {
     ULONG i, k;
-    ok_(__FILE__, line)(count == expected_count, "got %lu headers, expected %lu\n", (unsigned long)count,
-                        (unsigned long)expected_count);
+    choice_ok_at(line, CHOICE_HANDSHAKE, count == expected_count, "got %lu headers, expected %lu\n",
+                 (unsigned long)count,
+                 (unsigned long)expected_count);
     for (i = 0; i < expected_count; i++)
     {
         const char *name = expected[2 * i], *value = expected[2 * i + 1];
@@ -2222,10 +2454,10 @@ static void check_headers_exactly_(int line, const WEB_SOCKET_HTTP_HEADER *heade
             if (headers[k].pcName && headers[k].ulNameLength == strlen(name)
                 && !memcmp(headers[k].pcName, name, strlen(name)))
                 break;
-        ok_(__FILE__, line)(k < count, "no header %s\n", name);
+        choice_ok_at(line, CHOICE_HANDSHAKE, k < count, "no header %s\n", name);
         if (k < count && value)
-            ok_(__FILE__, line)(header_value_is(&headers[k], value), "%s: got %s, expected %s\n", name,
-                                dbgstr_bytes(headers[k].pcValue, headers[k].ulValueLength), value);
+            choice_ok_at(line, CHOICE_HANDSHAKE, header_value_is(&headers[k], value), "%s: got %s, expected %s\n", name,
+                         dbgstr_bytes(headers[k].pcValue, headers[k].ulValueLength), value);
     }
 }
 #define check_headers_exactly(h, c, e, n) check_headers_exactly_(__LINE__, h, c, e, n)
@@ -2309,6 +2541,19 @@ static HRESULT end_client_with(WEB_SOCKET_HANDLE client, const WEB_SOCKET_HTTP_H
         }
     }
     return WebSocketEndClientHandshake(client, response, count, extensions, extension_count, subprotocol);
+}
+
+/* The choice an EndClientHandshake result pins: which error a bad response
+ * gets, which subprotocol is taken, which odd headers pass. */
+static enum choice_id handshake_choice(HRESULT expected, unsigned edits, BOOL subprotocols)
+{
+    if (expected == E_PROTOCOL_EXTENSIONS_NOT_SUPPORTED)
+        return CHOICE_EXTENSIONS;
+    if (expected == E_SUBPROTOCOL_NOT_SUPPORTED || (expected == S_OK && subprotocols))
+        return CHOICE_SUBPROTOCOLS;
+    if (expected != S_OK)
+        return CHOICE_REJECTED_HANDSHAKES;
+    return edits ? CHOICE_HEADERS : CHOICE_NONE;
 }
 
 /* Checks 9, 10 and 14, api-contract 9.13-9.20. */
@@ -2396,7 +2641,7 @@ static void test_client_handshake(void)
     /* Check 10: deleted in the middle of the handshake (.NET's version probe). */
     WebSocketDeleteHandle(other);
     hr = WebSocketEndClientHandshake(other, NULL, 0, NULL, NULL, NULL);
-    ok(hr == E_HANDLE, "got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_HANDLES, hr == E_HANDLE, "got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(client);
 
     /* Subprotocols are offered; extensions never are. */
@@ -2406,29 +2651,29 @@ static void test_client_handshake(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     check_header_strings(headers, count);
     check_headers_exactly(headers, count, expected_protocols, 5);
-    ok(!find_header(headers, count, "Sec-WebSocket-Extensions"), "extensions offered\n");
+    choice_ok(CHOICE_EXTENSIONS, !find_header(headers, count, "Sec-WebSocket-Extensions"), "extensions offered\n");
     WebSocketDeleteHandle(client);
 
     /* Bad arguments. */
     hr = WebSocketCreateClientHandle(NULL, 0, &client);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 0, NULL, &count);
-    ok(hr == E_INVALIDARG, "NULL headers pointer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL headers pointer: got %s\n", dbgstr_hr(hr));
     headers = SENTINEL_PTR;
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 0, &headers, NULL);
-    ok(hr == E_INVALIDARG, "NULL count pointer: got %s\n", dbgstr_hr(hr));
-    ok(headers == SENTINEL_PTR, "headers written\n");
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL count pointer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, headers == SENTINEL_PTR, "headers written\n");
     hr = WebSocketBeginClientHandshake(client, NULL, 1, NULL, 0, NULL, 0, &headers, &count);
-    ok(hr == E_INVALIDARG, "NULL subprotocols: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL subprotocols: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 1, NULL, 0, &headers, &count);
-    ok(hr == E_INVALIDARG, "NULL extensions: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL extensions: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 2, &headers, &count);
-    ok(hr == E_INVALIDARG, "NULL initial headers: got %s\n", dbgstr_hr(hr));
-    ok(headers == SENTINEL_PTR, "headers written\n");
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL initial headers: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, headers == SENTINEL_PTR, "headers written\n");
     hr = WebSocketBeginClientHandshake(client, NULL, 0, NULL, 0, NULL, 0, &headers, &count);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     hr = WebSocketEndClientHandshake(client, NULL, 3, NULL, NULL, NULL);
-    ok(hr == E_INVALIDARG, "NULL response headers: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL response headers: got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(client);
 
     /* EndClientHandshake against the response a server gives. */
@@ -2447,24 +2692,28 @@ static void test_client_handshake(void)
         subprotocol = 0xdeadbeef;
         hr = end_client_with(client, headers, count, end_tests[i].edits, end_tests[i].count, selected,
                              &selected_count, &subprotocol);
-        ok(hr == end_tests[i].expected, "got %s\n", dbgstr_hr(hr));
+        choice_ok(handshake_choice(end_tests[i].expected, end_tests[i].count, end_tests[i].offer_subprotocols),
+                  hr == end_tests[i].expected, "got %s\n", dbgstr_hr(hr));
         if (hr == S_OK)
         {
             /* No extension is ever negotiated. */
-            ok(selected_count == 0, "got %lu extensions\n", (unsigned long)selected_count);
-            ok(all_bytes(selected, 0xcc, sizeof(selected)), "extension indices written\n");
+            choice_ok(CHOICE_EXTENSIONS, selected_count == 0, "got %lu extensions\n", (unsigned long)selected_count);
+            choice_ok(CHOICE_EXTENSIONS, all_bytes(selected, 0xcc, sizeof(selected)), "extension indices written\n");
             if (end_tests[i].offer_subprotocols)
                 ok(subprotocol == end_tests[i].subprotocol, "got subprotocol %lu\n", (unsigned long)subprotocol);
             else
-                ok(subprotocol == 0xdeadbeef, "subprotocol written: %lu\n", (unsigned long)subprotocol);
+                choice_ok(CHOICE_SUBPROTOCOLS, subprotocol == 0xdeadbeef, "subprotocol written: %lu\n",
+                          (unsigned long)subprotocol);
             hr = send_data(client, BINARY_MESSAGE, "x", 1, NULL);
             ok(hr == S_OK, "Send after End: got %s\n", dbgstr_hr(hr));
         }
         else
         {
-            ok(subprotocol == 0xdeadbeef, "subprotocol written: %lu\n", (unsigned long)subprotocol);
+            choice_ok(CHOICE_REJECTED_HANDSHAKES, subprotocol == 0xdeadbeef, "subprotocol written: %lu\n",
+                      (unsigned long)subprotocol);
             hr = send_data(client, BINARY_MESSAGE, "x", 1, NULL);
-            ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send after a failed End: got %s\n", dbgstr_hr(hr));
+            choice_ok(CHOICE_REJECTED_HANDSHAKES, hr == E_INVALID_PROTOCOL_OPERATION,
+                      "Send after a failed End: got %s\n", dbgstr_hr(hr));
         }
         WebSocketDeleteHandle(client);
         winetest_pop_context();
@@ -2578,7 +2827,8 @@ static void test_server_handshake(void)
         response_count = 0xdeadbeef;
         hr = WebSocketBeginServerHandshake(server, tests[i].subprotocol, tests[i].extensions,
                                            tests[i].extension_count, request, count, &response, &response_count);
-        ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
+        choice_ok(tests[i].request == shouting ? CHOICE_HEADERS
+                  : tests[i].extension_count ? CHOICE_EXTENSIONS : CHOICE_NONE, hr == S_OK, "got %s\n", dbgstr_hr(hr));
         if (hr == S_OK)
         {
             BOOL with_protocol = tests[i].subprotocol && tests[i].subprotocol[0];
@@ -2587,7 +2837,8 @@ static void test_server_handshake(void)
                                   with_protocol ? 4 : 3);
             accept = find_header(response, response_count, "Sec-WebSocket-Accept");
             ok(header_value_is(accept, tests[i].accept), "got accept %s\n", accept ? accept->pcValue : "(none)");
-            ok(!find_header(response, response_count, "Sec-WebSocket-Extensions"), "extension answered\n");
+            choice_ok(CHOICE_EXTENSIONS, !find_header(response, response_count, "Sec-WebSocket-Extensions"),
+                      "extension answered\n");
             hr = WebSocketEndServerHandshake(server);
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         }
@@ -2616,17 +2867,20 @@ static void test_server_handshake(void)
         response = SENTINEL_PTR;
         response_count = 0xdeadbeef;
         hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, count, &response, &response_count);
-        ok(hr == errors[i].expected, "got %s\n", dbgstr_hr(hr));
-        ok(response == SENTINEL_PTR && response_count == 0xdeadbeef, "outputs written\n");
+        choice_ok(CHOICE_REJECTED_HANDSHAKES, hr == errors[i].expected, "got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_REJECTED_HANDSHAKES, response == SENTINEL_PTR && response_count == 0xdeadbeef,
+                  "outputs written\n");
         /* Still before the handshake. */
         hr = WebSocketEndServerHandshake(server);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "End after a failed Begin: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_REJECTED_HANDSHAKES, hr == E_INVALID_PROTOCOL_OPERATION, "End after a failed Begin: got %s\n",
+                  dbgstr_hr(hr));
         hr = WebSocketReceive(server, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive after a failed Begin: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_REJECTED_HANDSHAKES, hr == E_INVALID_PROTOCOL_OPERATION,
+                  "Receive after a failed Begin: got %s\n", dbgstr_hr(hr));
         /* A good request afterwards works. */
         dotnet_request(request);
         hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, 5, &response, &response_count);
-        ok(hr == S_OK, "retry: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_REJECTED_HANDSHAKES, hr == S_OK, "retry: got %s\n", dbgstr_hr(hr));
         WebSocketDeleteHandle(server);
         winetest_pop_context();
     }
@@ -2642,13 +2896,13 @@ static void test_server_handshake(void)
     /* Bad arguments. */
     dotnet_request(request);
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, NULL, 5, &response, &response_count);
-    ok(hr == E_INVALIDARG, "NULL request: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL request: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, 5, NULL, &response_count);
-    ok(hr == E_INVALIDARG, "NULL response pointer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL response pointer: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, 5, &response, NULL);
-    ok(hr == E_INVALIDARG, "NULL count pointer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL count pointer: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 1, request, 5, &response, &response_count);
-    ok(hr == E_INVALIDARG, "NULL extensions: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL extensions: got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(server);
 
     /* api-contract 9.23: the first session call ends the handshake. */
@@ -2661,7 +2915,8 @@ static void test_server_handshake(void)
     hr = send_data(server, UTF8_MESSAGE, "x", 1, NULL);
     ok(hr == S_OK, "Send without End: got %s\n", dbgstr_hr(hr));
     hr = WebSocketBeginServerHandshake(server, NULL, NULL, 0, request, 5, &response, &response_count);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Begin after the implicit End: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "Begin after the implicit End: got %s\n",
+              dbgstr_hr(hr));
     WebSocketDeleteHandle(server);
 
     hr = WebSocketCreateServerHandle(NULL, 0, &server);
@@ -2699,16 +2954,17 @@ static void check_headers_unchanged_(int line, const struct header_copy *copy, c
     {
         if (!headers[i].pcName || !headers[i].pcValue)
         {
-            ok_(__FILE__, line)(0, "header %lu: name %p, value %p\n", (unsigned long)i, headers[i].pcName,
-                                headers[i].pcValue);
+            choice_ok_at(line, CHOICE_HANDSHAKE, 0, "header %lu: name %p, value %p\n", (unsigned long)i,
+                         headers[i].pcName,
+                         headers[i].pcValue);
             continue;
         }
-        ok_(__FILE__, line)(!strcmp(headers[i].pcName, copy->text[i][0]) && strlen(copy->text[i][0])
-                            == headers[i].ulNameLength, "header %lu: name %s, was %s\n", (unsigned long)i,
-                            dbgstr_bytes(headers[i].pcName, headers[i].ulNameLength), copy->text[i][0]);
-        ok_(__FILE__, line)(!strcmp(headers[i].pcValue, copy->text[i][1]) && strlen(copy->text[i][1])
-                            == headers[i].ulValueLength, "header %lu: value %s, was %s\n", (unsigned long)i,
-                            dbgstr_bytes(headers[i].pcValue, headers[i].ulValueLength), copy->text[i][1]);
+        choice_ok_at(line, CHOICE_HANDSHAKE, !strcmp(headers[i].pcName, copy->text[i][0]) && strlen(copy->text[i][0])
+                     == headers[i].ulNameLength, "header %lu: name %s, was %s\n", (unsigned long)i,
+                     dbgstr_bytes(headers[i].pcName, headers[i].ulNameLength), copy->text[i][0]);
+        choice_ok_at(line, CHOICE_HANDSHAKE, !strcmp(headers[i].pcValue, copy->text[i][1]) && strlen(copy->text[i][1])
+                     == headers[i].ulValueLength, "header %lu: value %s, was %s\n", (unsigned long)i,
+                     dbgstr_bytes(headers[i].pcValue, headers[i].ulValueLength), copy->text[i][1]);
     }
 }
 #define check_headers_unchanged(c, h) check_headers_unchanged_(__LINE__, c, h)
@@ -2964,7 +3220,7 @@ static void test_get_action_arguments(void)
             hr = WebSocketGetAction(handle, (WEB_SOCKET_ACTION_QUEUE)queue, buffers, &count, &action, &type, NULL,
                                     &ctx);
             ok(hr == S_OK, "NULL application context pointer: got %s\n", dbgstr_hr(hr));
-            ok(action == NO_ACTION && ctx == NULL, "got action %d, context %p\n", action, ctx);
+            choice_ok(CHOICE_NO_ACTION, action == NO_ACTION && ctx == NULL, "got action %d, context %p\n", action, ctx);
             winetest_pop_context();
         }
 
@@ -2981,29 +3237,30 @@ static void test_get_action_arguments(void)
         app = ctx = SENTINEL_PTR;
         hr = WebSocketGetAction(handle, (WEB_SOCKET_ACTION_QUEUE)bad_queues[i], buffers, &count, &action, &type, &app,
                                 &ctx);
-        ok(hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
-        ok(count == 2 && action == (WEB_SOCKET_ACTION)0xdeadbeef && type == (WEB_SOCKET_BUFFER_TYPE)0xdeadbeef
-           && app == SENTINEL_PTR && ctx == SENTINEL_PTR && all_bytes(buffers, 0xcc, sizeof(buffers)),
-           "outputs written\n");
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS,
+                  count == 2 && action == (WEB_SOCKET_ACTION)0xdeadbeef && type == (WEB_SOCKET_BUFFER_TYPE)0xdeadbeef
+                  && app == SENTINEL_PTR && ctx == SENTINEL_PTR && all_bytes(buffers, 0xcc, sizeof(buffers)),
+                  "outputs written\n");
         winetest_pop_context();
     }
     count = 0;
     action = (WEB_SOCKET_ACTION)0xdeadbeef;
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, buffers, &count, &action, &type, &app, &ctx);
-    ok(hr == E_INVALIDARG, "capacity 0: got %s\n", dbgstr_hr(hr));
-    ok(action == (WEB_SOCKET_ACTION)0xdeadbeef, "action written\n");
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "capacity 0: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, action == (WEB_SOCKET_ACTION)0xdeadbeef, "action written\n");
     count = 1;
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, NULL, &count, &action, &type, &app, &ctx);
-    ok(hr == E_INVALIDARG, "NULL buffers: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL buffers: got %s\n", dbgstr_hr(hr));
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, buffers, NULL, &action, &type, &app, &ctx);
-    ok(hr == E_INVALIDARG, "NULL count: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL count: got %s\n", dbgstr_hr(hr));
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, buffers, &count, NULL, &type, &app, &ctx);
-    ok(hr == E_INVALIDARG, "NULL action: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL action: got %s\n", dbgstr_hr(hr));
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, buffers, &count, &action, NULL, &app, &ctx);
-    ok(hr == E_INVALIDARG, "NULL buffer type: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL buffer type: got %s\n", dbgstr_hr(hr));
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, buffers, &count, &action, &type, &app, NULL);
-    ok(hr == E_INVALIDARG, "NULL action context: got %s\n", dbgstr_hr(hr));
-    ok(action == (WEB_SOCKET_ACTION)0xdeadbeef, "action written\n");
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL action context: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, action == (WEB_SOCKET_ACTION)0xdeadbeef, "action written\n");
 
     /* The read, with its Receive's context; then again with no context pointer. */
     get_action(handle, RECEIVE_QUEUE, 2, &g);
@@ -3014,8 +3271,9 @@ static void test_get_action_arguments(void)
     ctx = NULL;
     hr = WebSocketGetAction(handle, RECEIVE_QUEUE, buffers, &count, &action, &type, NULL, &ctx);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
-    ok(action == RECEIVE_COMPLETE && type == CLOSE_TYPE && ctx != NULL, "got action %d, type %#x, context %p\n",
-       action, type, ctx);
+    choice_ok(CHOICE_CANCELLED_RECEIVE, action == RECEIVE_COMPLETE && type == CLOSE_TYPE && ctx != NULL,
+              "got action %d, type %#x, context %p\n",
+              action, type, ctx);
     WebSocketCompleteAction(handle, ctx, 0);
     WebSocketDeleteHandle(handle);
 }
@@ -3051,11 +3309,14 @@ static void test_no_action(void)
                                     &ctx);
             ok(hr == S_OK, "queue %lu: got %s\n", (unsigned long)queue, dbgstr_hr(hr));
             ok(action == NO_ACTION, "queue %lu: got action %d\n", (unsigned long)queue, action);
-            ok(type == no_type, "queue %lu: got type %#x\n", (unsigned long)queue, type);
-            ok(ctx == NULL, "queue %lu: got action context %p\n", (unsigned long)queue, ctx);
-            ok(app == NULL, "queue %lu: got application context %p\n", (unsigned long)queue, app);
-            ok(count == 5, "queue %lu: got count %lu\n", (unsigned long)queue, (unsigned long)count);
-            ok(all_bytes(buffers, 0xcc, sizeof(buffers)), "queue %lu: buffers written\n", (unsigned long)queue);
+            choice_ok(CHOICE_NO_ACTION, type == no_type, "queue %lu: got type %#x\n", (unsigned long)queue, type);
+            choice_ok(CHOICE_NO_ACTION, ctx == NULL, "queue %lu: got action context %p\n", (unsigned long)queue, ctx);
+            choice_ok(CHOICE_NO_ACTION, app == NULL, "queue %lu: got application context %p\n", (unsigned long)queue,
+                      app);
+            choice_ok(CHOICE_NO_ACTION, count == 5, "queue %lu: got count %lu\n", (unsigned long)queue,
+                      (unsigned long)count);
+            choice_ok(CHOICE_NO_ACTION, all_bytes(buffers, 0xcc, sizeof(buffers)), "queue %lu: buffers written\n",
+                      (unsigned long)queue);
         }
 
         /* After a whole send and a whole receive, the same. */
@@ -3082,7 +3343,7 @@ static void test_no_action(void)
         check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
         WebSocketCompleteAction(handle, NULL, 0);
         WebSocketCompleteAction(handle, NULL, 5);
-        expect_no_action(handle, RECEIVE_QUEUE, 1);
+        choice(CHOICE_COMPLETE_ACTION) expect_no_action(handle, RECEIVE_QUEUE, 1);
         WebSocketAbortHandle(handle);
         WebSocketDeleteHandle(handle);
         pipe_reset(&f.in);
@@ -3118,7 +3379,7 @@ static void test_action_contexts(void)
     f.in.read = f.in.size;
     WebSocketCompleteAction(handle, g.ctx, (ULONG)f.in.size);
     get_action(handle, RECEIVE_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+    check_pong(&g);
     seen[n++] = g.ctx;
     WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
     get_action(handle, RECEIVE_QUEUE, 2, &g);
@@ -3130,11 +3391,11 @@ static void test_action_contexts(void)
         hr = send_data(handle, BINARY_MESSAGE, "data", 4, NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 1, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+        check_sent(&g, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
         seen[n++] = g.ctx;
         WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
         get_action(handle, SEND_QUEUE, 1, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+        check_sent(&g, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
         seen[n++] = g.ctx;
         WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
         get_action(handle, SEND_QUEUE, 1, &g);
@@ -3157,7 +3418,7 @@ static void test_action_contexts(void)
     WebSocketCompleteAction(handle, rfn.ctx, (ULONG)f.in.size);
     WebSocketCompleteAction(handle, rfn.ctx, (ULONG)f.in.size);
     get_action(handle, RECEIVE_QUEUE, 1, &g);
-    check_data(&g, UTF8_MESSAGE, "abc", 3);
+    choice(CHOICE_COMPLETE_ACTION) check_data(&g, UTF8_MESSAGE, "abc", 3);
     WebSocketCompleteAction(handle, g.ctx, 0);
     WebSocketCompleteAction(handle, g.ctx, 0);
     WebSocketCompleteAction(handle, rfn.ctx, 9);
@@ -3165,21 +3426,22 @@ static void test_action_contexts(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, RECEIVE_QUEUE, 1, &g);
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-    ok(g.buffers[0].Data.ulBufferLength == 4096, "stale bytes were counted: read of %lu\n",
-       (unsigned long)g.buffers[0].Data.ulBufferLength);
+    choice_ok(CHOICE_COMPLETE_ACTION, g.buffers[0].Data.ulBufferLength == 4096,
+              "stale bytes were counted: read of %lu\n",
+              (unsigned long)g.buffers[0].Data.ulBufferLength);
     rfn = g;
 
     /* A send's action completed again after the indication. */
     hr = send_data(handle, BINARY_MESSAGE, "data", 4, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 2);
+    check_sent(&g, BINARY_MESSAGE, 2, CHOICE_SERVER_SEND);
     WebSocketCompleteAction(handle, g.ctx, 6);
     WebSocketCompleteAction(handle, g.ctx, 0);
     get_action(handle, SEND_QUEUE, 2, &g);
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
     WebSocketCompleteAction(handle, g.ctx, 0);
-    expect_no_action(handle, SEND_QUEUE, 2);
+    choice(CHOICE_COMPLETE_ACTION) expect_no_action(handle, SEND_QUEUE, 2);
 
     /* Made-up contexts. */
     WebSocketCompleteAction(handle, (PVOID)(ULONG_PTR)1, 5);
@@ -3188,7 +3450,7 @@ static void test_action_contexts(void)
     WebSocketCompleteAction(handle, (PVOID)~(ULONG_PTR)0, 5);
     WebSocketCompleteAction(handle, SENTINEL_PTR, 5);
     WebSocketCompleteAction(handle, &g, 5);
-    expect_no_action(handle, RECEIVE_QUEUE, 1);
+    choice(CHOICE_COMPLETE_ACTION) expect_no_action(handle, RECEIVE_QUEUE, 1);
 
     /* Two new handles in the same state, each with its read outstanding: one's
      * context means nothing to the other. */
@@ -3209,9 +3471,9 @@ static void test_action_contexts(void)
     memcpy(rfn.buffers[0].Data.pbBuffer, f.in.data, f.in.size);
     memcpy(other_rfn.buffers[0].Data.pbBuffer, other_f.in.data, other_f.in.size);
     WebSocketCompleteAction(twin, other_rfn.ctx, (ULONG)other_f.in.size);
-    expect_no_action(twin, RECEIVE_QUEUE, 1);
+    choice(CHOICE_COMPLETE_ACTION) expect_no_action(twin, RECEIVE_QUEUE, 1);
     WebSocketCompleteAction(other, rfn.ctx, (ULONG)f.in.size);
-    expect_no_action(other, RECEIVE_QUEUE, 1);
+    choice(CHOICE_COMPLETE_ACTION) expect_no_action(other, RECEIVE_QUEUE, 1);
     WebSocketCompleteAction(twin, rfn.ctx, (ULONG)f.in.size);
     get_action(twin, RECEIVE_QUEUE, 1, &g);
     check_data(&g, UTF8_MESSAGE, "twin", 4);
@@ -3250,7 +3512,7 @@ static void test_queue_blocking(void)
     hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 1, &stn);
-    check_got(&stn, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+    check_sent(&stn, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
     expect_no_action(handle, SEND_QUEUE, 1);
     expect_no_action(handle, ALL_QUEUE, 2);
     /* ...but the receive side runs (check 20). */
@@ -3262,7 +3524,7 @@ static void test_queue_blocking(void)
     WebSocketCompleteAction(handle, g.ctx, 0);
     WebSocketCompleteAction(handle, stn.ctx, stn.buffers[0].Data.ulBufferLength);
     get_action(handle, SEND_QUEUE, 1, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+    check_sent(&g, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
     WebSocketCompleteAction(handle, g.ctx, 10);
     get_action(handle, SEND_QUEUE, 1, &g);
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
@@ -3279,7 +3541,7 @@ static void test_queue_blocking(void)
     hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, ALL_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 2);
+    check_sent(&g, BINARY_MESSAGE, 2, CHOICE_SERVER_SEND);
     WebSocketCompleteAction(handle, g.ctx, 12);
     get_action(handle, ALL_QUEUE, 2, &g);
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
@@ -3300,14 +3562,14 @@ static void test_queue_blocking(void)
     put_frame(&f.in, FIN | OP_PING, TRUE, "ping", 4);
     put_frame(&f.in, FIN | OP_TEXT, TRUE, "after", 5);
     next_receive(handle, RECEIVE_QUEUE, 1, &f, &pong);
-    check_got(&pong, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+    check_pong(&pong);
     hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     expect_no_action(handle, SEND_QUEUE, 2);
     expect_no_action(handle, ALL_QUEUE, 2);
     WebSocketCompleteAction(handle, pong.ctx, pong.buffers[0].Data.ulBufferLength);
     get_action(handle, SEND_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 2);
+    check_sent(&g, BINARY_MESSAGE, 2, CHOICE_SERVER_SEND);
     WebSocketCompleteAction(handle, g.ctx, 12);
     get_action(handle, SEND_QUEUE, 2, &g);
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
@@ -3321,7 +3583,7 @@ static void test_queue_blocking(void)
     hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 1, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+    check_sent(&g, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
     WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
     hr = WebSocketReceive(handle, NULL, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
@@ -3330,13 +3592,14 @@ static void test_queue_blocking(void)
     next_receive(handle, RECEIVE_QUEUE, 1, &f, &g);
     check_got(&g, NO_ACTION, no_type, 1);
     get_action(handle, SEND_QUEUE, 1, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
-    ok(g.buffers[0].Data.pbBuffer == payload, "payload piece at %p, payload at %p\n", g.buffers[0].Data.pbBuffer,
-       payload);
+    check_sent(&g, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
+    choice_ok(CHOICE_SERVER_SEND, g.buffers[0].Data.pbBuffer == payload, "payload piece at %p, payload at %p\n",
+              g.buffers[0].Data.pbBuffer,
+              payload);
     expect_no_action(handle, RECEIVE_QUEUE, 1);
     WebSocketCompleteAction(handle, g.ctx, 10);
     get_action(handle, RECEIVE_QUEUE, 1, &g);
-    check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+    check_pong(&g);
     WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
     get_action(handle, SEND_QUEUE, 1, &g);
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
@@ -3354,8 +3617,9 @@ static void test_queue_blocking(void)
     hr = send_data(handle, BINARY_MESSAGE, payload, sizeof(payload), NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
-    ok(g.buffers[0].Data.ulBufferLength == 16, "piece of %lu bytes\n", (unsigned long)g.buffers[0].Data.ulBufferLength);
+    check_sent(&g, BINARY_MESSAGE, 1, CHOICE_CLIENT_SEND);
+    choice_ok(CHOICE_CLIENT_SEND, g.buffers[0].Data.ulBufferLength == 16, "piece of %lu bytes\n",
+              (unsigned long)g.buffers[0].Data.ulBufferLength);
     pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
     WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
     hr = WebSocketReceive(handle, NULL, NULL);
@@ -3375,7 +3639,7 @@ static void test_queue_blocking(void)
     check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
     WebSocketCompleteAction(handle, g.ctx, 0);
     get_action(handle, ALL_QUEUE, 2, &g);
-    check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+    check_pong(&g);
     pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
     WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
     expect_frame(&out, FIN | OP_BINARY, TRUE, payload, sizeof(payload));
@@ -3387,7 +3651,7 @@ static void test_queue_blocking(void)
     pipe_reset(&f.in);
     put_frame(&f.in, FIN | OP_PING, FALSE, "again", 5);
     next_receive(handle, RECEIVE_QUEUE, 1, &f, &pong);
-    check_got(&pong, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+    check_pong(&pong);
     hr = send_data(handle, BINARY_MESSAGE, payload, 20, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     expect_no_action(handle, SEND_QUEUE, 2);
@@ -3431,13 +3695,13 @@ static void test_complete_bytes(void)
         hr = send_data(handle, BINARY_MESSAGE, payload, 100, SENTINEL_PTR);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 2);
+        check_sent(&g, BINARY_MESSAGE, 2, CHOICE_SERVER_SEND);
         header_length = g.buffers[0].Data.ulBufferLength;
         bytes = server_counts[i].bytes == 0 ? 0 : server_counts[i].bytes == -1 ? header_length
                 : server_counts[i].bytes == -2 ? header_length + 100 : header_length + 1000;
         WebSocketCompleteAction(handle, g.ctx, bytes);
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+        choice(CHOICE_SEND_COMPLETION) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
         ok(g.app == SENTINEL_PTR, "got context %p\n", g.app);
         /* Marlin completes the indication with its stale count too. */
         WebSocketCompleteAction(handle, g.ctx, header_length);
@@ -3445,7 +3709,8 @@ static void test_complete_bytes(void)
         pipe_reset(&out);
         hr = send_data(handle, BINARY_MESSAGE, payload, 100, NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
-        ok(send_all(handle, SEND_QUEUE, 2, &out, NULL) == 1, "more than one SEND_TO_NETWORK\n");
+        choice_ok(CHOICE_SERVER_SEND, send_all(handle, SEND_QUEUE, 2, &out, NULL) == 1,
+                  "more than one SEND_TO_NETWORK\n");
         expect_frame(&out, FIN | OP_BINARY, FALSE, payload, 100);
         winetest_pop_context();
     }
@@ -3454,12 +3719,12 @@ static void test_complete_bytes(void)
     hr = send_data(handle, BINARY_MESSAGE, payload, 100, NULL);
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     get_action(handle, SEND_QUEUE, 1, &g);
-    check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+    check_sent(&g, BINARY_MESSAGE, 1, CHOICE_SERVER_SEND);
     WebSocketCompleteAction(handle, g.ctx, 0);
     get_action(handle, SEND_QUEUE, 1, &g);
-    check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+    choice(CHOICE_SEND_COMPLETION) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
     WebSocketCompleteAction(handle, g.ctx, 0);
-    expect_no_action(handle, SEND_QUEUE, 1);
+    choice(CHOICE_SEND_COMPLETION) expect_no_action(handle, SEND_QUEUE, 1);
 
     /* INDICATE_RECEIVE_COMPLETE completed with less than its length (.NET):
      * the whole chunk is consumed all the same. */
@@ -3485,7 +3750,7 @@ static void test_complete_bytes(void)
     f.reads = 0;
     next_receive(handle, RECEIVE_QUEUE, 1, &f, &g);
     check_data(&g, BINARY_MESSAGE, "z", 1);
-    ok(f.reads == 7, "got %d reads\n", f.reads);
+    choice_ok(CHOICE_RECEIVE, f.reads == 7, "got %d reads\n", f.reads);
     WebSocketCompleteAction(handle, g.ctx, 0);
     f.chunk = 0;
 
@@ -3496,7 +3761,7 @@ static void test_complete_bytes(void)
     check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
     WebSocketCompleteAction(handle, g.ctx, 0);
     get_action(handle, RECEIVE_QUEUE, 1, &g);
-    check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+    choice(CHOICE_CANCELLED_RECEIVE) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
     ok(g.app == SENTINEL_PTR, "got context %p\n", g.app);
     WebSocketCompleteAction(handle, g.ctx, 0);
     expect_no_action(handle, RECEIVE_QUEUE, 1);
@@ -3516,15 +3781,15 @@ static void test_complete_bytes(void)
         hr = send_data(handle, BINARY_MESSAGE, payload, 100, NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+        check_sent(&g, BINARY_MESSAGE, 1, CHOICE_CLIENT_SEND);
         WebSocketCompleteAction(handle, g.ctx, 16);
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+        check_sent(&g, BINARY_MESSAGE, 1, CHOICE_CLIENT_SEND);
         WebSocketCompleteAction(handle, g.ctx, tries == 0 ? 0 : tries == 1 ? 1 : 15);
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+        choice(CHOICE_SEND_COMPLETION) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
         WebSocketCompleteAction(handle, g.ctx, 0);
-        expect_no_action(handle, SEND_QUEUE, 2);
+        choice(CHOICE_SEND_COMPLETION) expect_no_action(handle, SEND_QUEUE, 2);
         winetest_pop_context();
     }
     WebSocketDeleteHandle(handle);
@@ -3619,14 +3884,15 @@ static void test_receive_basic(void)
         hr = WebSocketReceive(r.handle, NULL, SENTINEL_PTR);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         hr = WebSocketReceive(r.handle, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "second Receive: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second Receive: got %s\n", dbgstr_hr(hr));
 
         /* Check 24: one read buffer: the whole receive area, with the Receive's context. */
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
         check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-        ok(g.buffers[0].Data.pbBuffer == receive_area(&r.a) && g.buffers[0].Data.ulBufferLength == 256,
-           "read buffer %p+%lu, receive area %p\n", g.buffers[0].Data.pbBuffer,
-           (unsigned long)g.buffers[0].Data.ulBufferLength, receive_area(&r.a));
+        choice_ok(CHOICE_RECEIVE,
+                  g.buffers[0].Data.pbBuffer == receive_area(&r.a) && g.buffers[0].Data.ulBufferLength == 256,
+                  "read buffer %p+%lu, receive area %p\n", g.buffers[0].Data.pbBuffer,
+                  (unsigned long)g.buffers[0].Data.ulBufferLength, receive_area(&r.a));
         ok(g.app == SENTINEL_PTR, "got application context %p\n", g.app);
         peer_frame(&r, FIN | OP_TEXT, "hello", 5);
         memcpy(g.buffers[0].Data.pbBuffer, r.f.in.data, r.f.in.size);
@@ -3638,10 +3904,10 @@ static void test_receive_basic(void)
         ok(in_receive_area(&r, g.buffers[0].Data.pbBuffer, 5), "data at %p is not in the receive area\n",
            g.buffers[0].Data.pbBuffer);
         /* Check 25: the receive is over; nothing more is read. */
-        expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
+        choice(CHOICE_RECEIVE) expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
-        expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
-        expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
+        choice(CHOICE_RECEIVE) expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
+        choice(CHOICE_RECEIVE) expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
 
         /* Check 26: a read with two frames: the second one needs no read. */
         peer_frame(&r, FIN | OP_BINARY, "one", 3);
@@ -3651,14 +3917,14 @@ static void test_receive_basic(void)
         check_data(&g, BINARY_MESSAGE, "one", 3);
         ok(g.app == NULL, "got application context %p\n", g.app);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
-        expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
-        ok(r.f.reads == reads + 1, "%d reads\n", r.f.reads - reads);
+        choice(CHOICE_RECEIVE) expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
+        choice_ok(CHOICE_RECEIVE, r.f.reads == reads + 1, "%d reads\n", r.f.reads - reads);
         hr = WebSocketReceive(r.handle, NULL, NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
         check_data(&g, BINARY_MESSAGE, "two", 3);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
-        ok(r.f.reads == reads + 1, "%d reads\n", r.f.reads - reads);
+        choice_ok(CHOICE_RECEIVE, r.f.reads == reads + 1, "%d reads\n", r.f.reads - reads);
 
         /* Check 23: the next Receive while the indication is outstanding (OddStorm, chat server). */
         peer_frame(&r, FIN | OP_TEXT, "three", 5);
@@ -3688,8 +3954,8 @@ static void test_receive_basic(void)
             }
             indications++;
             ok(g.count == 1, "%lu buffers\n", (unsigned long)g.count);
-            ok(g.buffers[0].Data.ulBufferLength > 0 && g.buffers[0].Data.ulBufferLength <= 256,
-               "chunk of %lu bytes\n", (unsigned long)g.buffers[0].Data.ulBufferLength);
+            choice_ok(CHOICE_RECEIVE, g.buffers[0].Data.ulBufferLength > 0 && g.buffers[0].Data.ulBufferLength <= 256,
+                      "chunk of %lu bytes\n", (unsigned long)g.buffers[0].Data.ulBufferLength);
             ok(in_receive_area(&r, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength),
                "chunk %p+%lu is not in the receive area\n", g.buffers[0].Data.pbBuffer,
                (unsigned long)g.buffers[0].Data.ulBufferLength);
@@ -3701,7 +3967,7 @@ static void test_receive_basic(void)
         }
         ok(g.type == BINARY_MESSAGE, "last chunk of type %#x\n", g.type);
         ok(total == sizeof(big) && !memcmp(collected, big, sizeof(big)), "got %lu bytes\n", (unsigned long)total);
-        ok(indications >= 4, "%d indications\n", indications);
+        choice_ok(CHOICE_RECEIVE, indications >= 4, "%d indications\n", indications);
 
         /* api-contract 9.30 (.NET reads whatever one read() gives): a byte at a time,
          * each payload byte indicated at once. */
@@ -3710,7 +3976,7 @@ static void test_receive_basic(void)
         for (i = 0; i < 5; i++)
         {
             receive_one(&r, NULL, &g);
-            check_data(&g, i == 4 ? UTF8_MESSAGE : UTF8_FRAGMENT, "hello" + i, 1);
+            choice(CHOICE_RECEIVE) check_data(&g, i == 4 ? UTF8_MESSAGE : UTF8_FRAGMENT, "hello" + i, 1);
             WebSocketCompleteAction(r.handle, g.ctx, 0);
         }
         r.f.chunk = 0;
@@ -3767,12 +4033,13 @@ static void test_receive_basic(void)
         r.f.in.size -= 2;
         receive_one(&r, NULL, &g);
         check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
-        ok(g.buffers[0].Data.pbBuffer == receive_area(&r.a) + 3 && g.buffers[0].Data.ulBufferLength == 256 - 3,
-           "read buffer %p+%lu, receive area %p\n", g.buffers[0].Data.pbBuffer,
-           (unsigned long)g.buffers[0].Data.ulBufferLength, receive_area(&r.a));
+        choice_ok(CHOICE_RECEIVE,
+                  g.buffers[0].Data.pbBuffer == receive_area(&r.a) + 3 && g.buffers[0].Data.ulBufferLength == 256 - 3,
+                  "read buffer %p+%lu, receive area %p\n", g.buffers[0].Data.pbBuffer,
+                  (unsigned long)g.buffers[0].Data.ulBufferLength, receive_area(&r.a));
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
-        check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+        choice(CHOICE_CANCELLED_RECEIVE) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
 
         receiver_close(&r);
@@ -3827,17 +4094,20 @@ static void test_receive_close(void)
         else
             put_frame(&r.f.in, FIN | OP_CLOSE, role, "", 0);
         receive_one(&r, SENTINEL_PTR, &g);
-        check_close(&g, tests[i].status, tests[i].body ? tests[i].reason : NULL, !tests[i].body);
+        /* No body (1005) and the codes registered after RFC 6455 are choices. */
+        choice(!tests[i].body ? CHOICE_CLOSE
+               : tests[i].status >= 1012 && tests[i].status <= 1014 ? CHOICE_CLOSE_CODES : CHOICE_NONE)
+            check_close(&g, tests[i].status, tests[i].body ? tests[i].reason : NULL, !tests[i].body);
         ok(g.app == SENTINEL_PTR, "got application context %p\n", g.app);
         if (tests[i].body && g.action == RECEIVE_COMPLETE)
             ok(in_receive_area(&r, g.buffers[0].CloseStatus.pbReason, g.buffers[0].CloseStatus.ulReasonLength),
                "reason %p is not in the receive area\n", g.buffers[0].CloseStatus.pbReason);
         /* Check 31: nothing is sent in answer, before or after the completion. */
-        expect_no_action(r.handle, SEND_QUEUE, 2);
-        expect_no_action(r.handle, ALL_QUEUE, 2);
+        choice(CHOICE_CLOSE) expect_no_action(r.handle, SEND_QUEUE, 2);
+        choice(CHOICE_CLOSE) expect_no_action(r.handle, ALL_QUEUE, 2);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
-        expect_no_action(r.handle, SEND_QUEUE, 2);
-        expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
+        choice(CHOICE_CLOSE) expect_no_action(r.handle, SEND_QUEUE, 2);
+        choice(CHOICE_CLOSE) expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
 
         /* The application answers (mORMot, OddStorm). */
         hr = send_close(r.handle, 1000, "bye", NULL);
@@ -3853,7 +4123,7 @@ static void test_receive_close(void)
         check_got(&g, RECEIVE_FROM_NETWORK, no_type, 1);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
-        check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+        choice(CHOICE_CANCELLED_RECEIVE) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
 
@@ -3886,13 +4156,13 @@ static void test_receive_ping_pong(void)
         /* Pongs nobody asked for are PING_PONG too, never UNSOLICITED_PONG. */
         peer_frame(&r, FIN | OP_PONG, "xyz", 3);
         receive_one(&r, SENTINEL_PTR, &g);
-        check_data(&g, PING_PONG, "xyz", 3);
+        choice(CHOICE_PINGS_AND_PONGS) check_data(&g, PING_PONG, "xyz", 3);
         ok(g.app == SENTINEL_PTR, "got application context %p\n", g.app);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
         peer_frame(&r, FIN | OP_PONG, "", 0);
         receive_one(&r, NULL, &g);
-        check_data(&g, PING_PONG, "", 0);
+        choice(CHOICE_PINGS_AND_PONGS) check_data(&g, PING_PONG, "", 0);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
 
         /* A ping: its pong (same payload) goes out on the receive queue, with
@@ -3900,11 +4170,12 @@ static void test_receive_ping_pong(void)
         peer_frame(&r, FIN | OP_PING, "hello", 5);
         peer_frame(&r, FIN | OP_TEXT, "data", 4);
         receive_one(&r, SENTINEL_PTR, &g);
-        check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+        check_pong(&g);
         ok(g.app == NULL, "pong: got application context %p\n", g.app);
-        ok(in_range(g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength, control_area(&r.a), 144),
-           "pong %p+%lu is not in the control area %p\n", g.buffers[0].Data.pbBuffer,
-           (unsigned long)g.buffers[0].Data.ulBufferLength, control_area(&r.a));
+        choice_ok(CHOICE_ALLOCATED_BUFFER,
+                  in_range(g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength, control_area(&r.a), 144),
+                  "pong %p+%lu is not in the control area %p\n", g.buffers[0].Data.pbBuffer,
+                  (unsigned long)g.buffers[0].Data.ulBufferLength, control_area(&r.a));
         pipe_reset(&out);
         pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
         expect_frame(&out, FIN | OP_PONG, !role, "hello", 5);
@@ -3923,13 +4194,13 @@ static void test_receive_ping_pong(void)
         peer_frame(&r, FIN | OP_PING, "", 0);
         peer_frame(&r, FIN | OP_BINARY, "end", 3);
         receive_one(&r, NULL, &g);
-        check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+        check_pong(&g);
         pipe_reset(&out);
         pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
         expect_frame(&out, FIN | OP_PONG, !role, long_ping, sizeof(long_ping));
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         receive_next(&r, &g);
-        check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+        check_pong(&g);
         pipe_reset(&out);
         pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
         expect_frame(&out, FIN | OP_PONG, !role, "", 0);
@@ -3946,7 +4217,7 @@ static void test_receive_ping_pong(void)
         check_data(&g, UTF8_FRAGMENT, "a", 1);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         receive_one(&r, NULL, &g);
-        check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+        check_pong(&g);
         WebSocketCompleteAction(r.handle, g.ctx, g.buffers[0].Data.ulBufferLength);
         receive_next(&r, &g);
         check_data(&g, UTF8_MESSAGE, "b", 1);
@@ -3956,7 +4227,7 @@ static void test_receive_ping_pong(void)
         r.f.chunk = 1;
         peer_frame(&r, FIN | OP_PING, "slow", 4);
         receive_one(&r, NULL, &g);
-        check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+        check_pong(&g);
         pipe_reset(&out);
         pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
         expect_frame(&out, FIN | OP_PONG, !role, "slow", 4);
@@ -3972,8 +4243,45 @@ static void test_receive_ping_pong(void)
     pipe_free(&out);
 }
 
+/* Whether bytes, valid UTF-8 so far, end inside a character. */
+static BOOL ends_inside_character(const BYTE *data, size_t len)
+{
+    size_t back;
+    for (back = 1; back <= 4 && back <= len; back++)
+    {
+        BYTE b = data[len - back];
+        if ((b & 0xc0) == 0x80)
+            continue;
+        return back < (b >= 0xf0 ? 4u : b >= 0xe0 ? 3u : b >= 0xc0 ? 2u : 1u);
+    }
+    return FALSE;
+}
+
+/* Whether a character of these frames could be indicated in two parts: one
+ * crosses from a frame to the next, or reads of one byte meet any multi-byte one. */
+static BOOL character_can_split(const char *const *pieces, unsigned n, BOOL byte_reads)
+{
+    int needed = 0;
+    unsigned k;
+    size_t i;
+    for (k = 0; k < n; k++)
+    {
+        for (i = 0; pieces[k][i]; i++)
+        {
+            BYTE b = (BYTE)pieces[k][i];
+            if (byte_reads && b >= 0xc0)
+                return TRUE;
+            needed = (b & 0xc0) == 0x80 ? needed - 1 : b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
+        }
+        if (needed > 0 && k + 1 < n)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* Check 32, api-contract 9.10: UTF-8 is validated across chunks and fragments;
- * DISABLE_UTF8_VERIFICATION turns it off; binary is never validated. */
+ * DISABLE_UTF8_VERIFICATION turns it off; binary is never validated.  Whether
+ * a character is ever split between two indications is a choice. */
 static void test_receive_utf8(void)
 {
     static const struct
@@ -4005,6 +4313,7 @@ static void test_receive_utf8(void)
     BYTE expected[64], collected[64];
     size_t expected_len, collected_len;
     unsigned i, k, n, chunk, no_utf8, binary;
+    BOOL split;
     HRESULT error;
 
     for (i = 0; i < ARRAY_SIZE(tests); i++)
@@ -4031,6 +4340,7 @@ static void test_receive_utf8(void)
             expected_len += len;
         }
         collected_len = 0;
+        split = FALSE;
         error = S_OK;
         for (;;)
         {
@@ -4048,6 +4358,8 @@ static void test_receive_utf8(void)
             if (collected_len + g.buffers[0].Data.ulBufferLength <= sizeof(collected))
                 memcpy(collected + collected_len, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
             collected_len += g.buffers[0].Data.ulBufferLength;
+            if (collected_len <= sizeof(collected) && ends_inside_character(collected, collected_len))
+                split = TRUE;
             WebSocketCompleteAction(r.handle, g.ctx, 0);
             if (g.type == UTF8_MESSAGE || g.type == BINARY_MESSAGE)
                 break;
@@ -4059,12 +4371,27 @@ static void test_receive_utf8(void)
             ok(g.type == (binary ? BINARY_MESSAGE : UTF8_MESSAGE), "got type %#x\n", g.type);
             ok(collected_len == expected_len && !memcmp(collected, expected, expected_len), "got %s\n",
                dbgstr_bytes(collected, collected_len));
+            if (!binary && tests[i].valid)
+                choice_ok(CHOICE_TEXT_INDICATIONS, split == character_can_split(tests[i].pieces, n, chunk),
+                          "%s\n", split ? "a character was split between two indications"
+                                         : "no character was split between two indications");
         }
         else
-            ok(error == E_INVALID_PROTOCOL_FORMAT, "got %s\n", dbgstr_hr(error));
+            choice_ok(CHOICE_PROTOCOL_ERRORS, error == E_INVALID_PROTOCOL_FORMAT, "got %s\n", dbgstr_hr(error));
         receiver_close(&r);
         winetest_pop_context();
     }
+}
+
+/* The choice a refused frame pins: a control frame's long length, a close
+ * status, or which error a protocol error gets. */
+static enum choice_id receive_error_choice(BYTE first, BOOL raw_header, BOOL close_status)
+{
+    if (raw_header && (first & 0x08))
+        return CHOICE_FRAME_LENGTHS;
+    if (close_status)
+        return CHOICE_CLOSE_CODES;
+    return CHOICE_PROTOCOL_ERRORS;
 }
 
 /* Protocol errors from the peer: malformed frames and invalid data fail
@@ -4172,16 +4499,18 @@ static void test_receive_errors(void)
             break;
         }
         hr = receive_one(&r, NULL, &g);
-        ok(hr == tests[i].expected, "got %s\n", dbgstr_hr(hr));
+        choice_ok(receive_error_choice(tests[i].first, tests[i].kind == RAW,
+                                       tests[i].kind == CLOSE_BODY && !tests[i].before && tests[i].len == 2),
+                  hr == tests[i].expected, "got %s\n", dbgstr_hr(hr));
         /* It stays failed. */
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
-        ok(g.hr == tests[i].expected, "again: got %s\n", dbgstr_hr(g.hr));
+        choice_ok(CHOICE_PROTOCOL_ERRORS, g.hr == tests[i].expected, "again: got %s\n", dbgstr_hr(g.hr));
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
-        ok(g.hr == tests[i].expected, "again: got %s\n", dbgstr_hr(g.hr));
+        choice_ok(CHOICE_PROTOCOL_ERRORS, g.hr == tests[i].expected, "again: got %s\n", dbgstr_hr(g.hr));
         /* The application aborts; the drain works and ends the receive. */
         WebSocketAbortHandle(r.handle);
         get_action(r.handle, r.config->receive_queue, r.config->capacity, &g);
-        check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+        choice(CHOICE_ABORT) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
         WebSocketCompleteAction(r.handle, g.ctx, 0);
         expect_no_action(r.handle, r.config->receive_queue, r.config->capacity);
         expect_no_action(r.handle, SEND_QUEUE, 1);
@@ -4233,11 +4562,11 @@ static void test_receive_user_buffer(void)
     receive_buffer.Data.pbBuffer = NULL;
     receive_buffer.Data.ulBufferLength = 4;
     hr = WebSocketReceive(r.handle, &receive_buffer, NULL);
-    ok(hr == E_INVALIDARG, "NULL buffer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL buffer: got %s\n", dbgstr_hr(hr));
     receive_buffer.Data.pbBuffer = buffer;
     receive_buffer.Data.ulBufferLength = 0;
     hr = WebSocketReceive(r.handle, &receive_buffer, NULL);
-    ok(hr == E_INVALIDARG, "empty buffer: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "empty buffer: got %s\n", dbgstr_hr(hr));
 
     peer_frame(&r, FIN | OP_TEXT, "hello world", 11);
     receive_buffer.Data.ulBufferLength = 4;
@@ -4322,60 +4651,63 @@ static void test_send_arguments(void)
 
         /* Refused, with nothing queued. */
         hr = WebSocketSend(handle, BINARY_MESSAGE, NULL, NULL);
-        ok(hr == E_INVALIDARG, "data without a buffer: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "data without a buffer: got %s\n", dbgstr_hr(hr));
         hr = WebSocketSend(handle, UTF8_FRAGMENT, NULL, NULL);
-        ok(hr == E_INVALIDARG, "data without a buffer: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "data without a buffer: got %s\n", dbgstr_hr(hr));
         buffer.Data.pbBuffer = NULL;
         buffer.Data.ulBufferLength = 5;
         hr = WebSocketSend(handle, UTF8_MESSAGE, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "NULL data of 5 bytes: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL data of 5 bytes: got %s\n", dbgstr_hr(hr));
         buffer.Data.pbBuffer = (BYTE *)"x";
         buffer.Data.ulBufferLength = 1;
         hr = WebSocketSend(handle, PING_PONG, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "ping with a buffer: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "ping with a buffer: got %s\n", dbgstr_hr(hr));
         hr = WebSocketSend(handle, UNSOLICITED_PONG, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "pong with a buffer: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "pong with a buffer: got %s\n", dbgstr_hr(hr));
         buffer.Data.pbBuffer = NULL;
         buffer.Data.ulBufferLength = 0;
         hr = WebSocketSend(handle, PING_PONG, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "ping with an empty buffer: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "ping with an empty buffer: got %s\n", dbgstr_hr(hr));
         hr = WebSocketSend(handle, UNSOLICITED_PONG, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "pong with an empty buffer: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "pong with an empty buffer: got %s\n", dbgstr_hr(hr));
         for (i = 0; i < ARRAY_SIZE(bad_types); i++)
         {
             buffer.Data.pbBuffer = (BYTE *)"x";
             buffer.Data.ulBufferLength = 1;
             hr = WebSocketSend(handle, (WEB_SOCKET_BUFFER_TYPE)bad_types[i], &buffer, NULL);
-            ok(hr == E_INVALIDARG, "type %#lx: got %s\n", (unsigned long)bad_types[i], dbgstr_hr(hr));
+            choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "type %#lx: got %s\n", (unsigned long)bad_types[i],
+                      dbgstr_hr(hr));
             hr = WebSocketSend(handle, (WEB_SOCKET_BUFFER_TYPE)bad_types[i], NULL, NULL);
-            ok(hr == E_INVALIDARG, "type %#lx without a buffer: got %s\n", (unsigned long)bad_types[i],
-               dbgstr_hr(hr));
+            choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "type %#lx without a buffer: got %s\n",
+                      (unsigned long)bad_types[i],
+                      dbgstr_hr(hr));
         }
         for (i = 0; i < ARRAY_SIZE(bad_statuses); i++)
         {
             hr = send_close(handle, bad_statuses[i], NULL, NULL);
-            ok(hr == E_INVALIDARG, "close %u: got %s\n", bad_statuses[i], dbgstr_hr(hr));
+            choice_ok(CHOICE_CLOSE_CODES, hr == E_INVALIDARG, "close %u: got %s\n", bad_statuses[i], dbgstr_hr(hr));
             hr = send_close(handle, bad_statuses[i], "why", NULL);
-            ok(hr == E_INVALIDARG, "close %u with a reason: got %s\n", bad_statuses[i], dbgstr_hr(hr));
+            choice_ok(CHOICE_CLOSE_CODES, hr == E_INVALIDARG, "close %u with a reason: got %s\n", bad_statuses[i],
+                      dbgstr_hr(hr));
         }
         hr = send_close(handle, 1005, "why", NULL);
-        ok(hr == E_INVALIDARG, "close 1005 with a reason: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_CLOSE_CODES, hr == E_INVALIDARG, "close 1005 with a reason: got %s\n", dbgstr_hr(hr));
         buffer.CloseStatus.pbReason = (BYTE *)reason;
         buffer.CloseStatus.ulReasonLength = 124;
         buffer.CloseStatus.usStatus = 1000;
         hr = WebSocketSend(handle, CLOSE_TYPE, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "reason of 124 bytes: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "reason of 124 bytes: got %s\n", dbgstr_hr(hr));
         buffer.CloseStatus.pbReason = NULL;
         buffer.CloseStatus.ulReasonLength = 3;
         hr = WebSocketSend(handle, CLOSE_TYPE, &buffer, NULL);
-        ok(hr == E_INVALIDARG, "NULL reason of 3 bytes: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_BAD_ARGUMENTS, hr == E_INVALIDARG, "NULL reason of 3 bytes: got %s\n", dbgstr_hr(hr));
         expect_no_action(handle, ALL_QUEUE, 2);
 
         /* Still open after all that: a message, with its context given back. */
         hr = send_data(handle, BINARY_MESSAGE, "ok", 2, SENTINEL_PTR);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, role ? 2 : 1);
+        check_sent(&g, BINARY_MESSAGE, role ? 2 : 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
         ok(g.app == SENTINEL_PTR, "SEND_TO_NETWORK: got application context %p\n", g.app);
         WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength
                                 + (g.count > 1 ? g.buffers[1].Data.ulBufferLength : 0));
@@ -4427,15 +4759,18 @@ static void test_send_arguments(void)
                            buffer.CloseStatus.ulReasonLength);
                     body_len = 2 + buffer.CloseStatus.ulReasonLength;
                 }
-                send_and_expect(handle, role, CLOSE_TYPE, &buffer, FIN | OP_CLOSE, body, body_len);
+                choice(buffer.CloseStatus.usStatus == 1005 ? CHOICE_CLOSE : i >= 6 ? CHOICE_CLOSE_CODES : CHOICE_NONE)
+                    send_and_expect(handle, role, CLOSE_TYPE, &buffer, FIN | OP_CLOSE, body, body_len);
             }
             /* api-contract 9.38: after a close only control frames. */
             hr = send_data(handle, BINARY_MESSAGE, "x", 1, NULL);
-            ok(hr == E_INVALID_PROTOCOL_OPERATION, "data after a close: got %s\n", dbgstr_hr(hr));
+            choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "data after a close: got %s\n",
+                      dbgstr_hr(hr));
             hr = send_data(handle, UTF8_FRAGMENT, "x", 1, NULL);
-            ok(hr == E_INVALID_PROTOCOL_OPERATION, "data after a close: got %s\n", dbgstr_hr(hr));
+            choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "data after a close: got %s\n",
+                      dbgstr_hr(hr));
             hr = send_close(handle, 1000, NULL, NULL);
-            ok(hr == E_INVALID_PROTOCOL_OPERATION, "second close: got %s\n", dbgstr_hr(hr));
+            choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "second close: got %s\n", dbgstr_hr(hr));
             send_and_expect(handle, role, PING_PONG, NULL, FIN | OP_PING, "", 0);
             send_and_expect(handle, role, UNSOLICITED_PONG, NULL, FIN | OP_PONG, "", 0);
             WebSocketDeleteHandle(handle);
@@ -4475,20 +4810,21 @@ static void test_send_queueing(void)
         for (round = 0; round < 3; round++)
         {
             hr = send_data(handle, BINARY_MESSAGE, payload, 10, (PVOID)(ULONG_PTR)(round + 1));
-            ok(hr == S_OK, "round %u: got %s\n", round, dbgstr_hr(hr));
+            choice_ok(CHOICE_SEND_COMPLETION, hr == S_OK, "round %u: got %s\n", round, dbgstr_hr(hr));
             if (round)
             {
                 /* The stale indication of the previous message comes first. */
                 get_action(handle, SEND_QUEUE, 2, &g);
-                check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+                choice(CHOICE_SEND_COMPLETION) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
                 ok(g.app == (PVOID)(ULONG_PTR)round, "round %u: got context %p\n", round, g.app);
-                ok(g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == 10,
-                   "round %u: got buffer %p+%lu\n", round, g.buffers[0].Data.pbBuffer,
-                   (unsigned long)g.buffers[0].Data.ulBufferLength);
+                choice_ok(CHOICE_SEND_COMPLETION,
+                          g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == 10,
+                          "round %u: got buffer %p+%lu\n", round, g.buffers[0].Data.pbBuffer,
+                          (unsigned long)g.buffers[0].Data.ulBufferLength);
                 WebSocketCompleteAction(handle, g.ctx, 0);
             }
             get_action(handle, SEND_QUEUE, 2, &g);
-            check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, role ? 2 : 1);
+            check_sent(&g, BINARY_MESSAGE, role ? 2 : 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
             ok(g.app == (PVOID)(ULONG_PTR)(round + 1), "round %u: got context %p\n", round, g.app);
             pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
             if (g.count > 1)
@@ -4508,13 +4844,15 @@ static void test_send_queueing(void)
         hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "queued send: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "queued send: got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 2, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, role ? 2 : 1);
+        check_sent(&g, BINARY_MESSAGE, role ? 2 : 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
         hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "outstanding SEND_TO_NETWORK: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "outstanding SEND_TO_NETWORK: got %s\n",
+                  dbgstr_hr(hr));
         hr = WebSocketSend(handle, UNSOLICITED_PONG, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "keep-alive during a send: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "keep-alive during a send: got %s\n",
+                  dbgstr_hr(hr));
         WebSocketCompleteAction(handle, g.ctx, 100);
         hr = WebSocketSend(handle, UNSOLICITED_PONG, NULL, NULL);
         ok(hr == S_OK, "keep-alive after the send: got %s\n", dbgstr_hr(hr));
@@ -4534,10 +4872,10 @@ static void test_send_queueing(void)
         hr = send_data(handle, BINARY_MESSAGE, payload, sizeof(payload), NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 1, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+        check_sent(&g, BINARY_MESSAGE, 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
         WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
         hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "between pieces: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "between pieces: got %s\n", dbgstr_hr(hr));
         send_all(handle, SEND_QUEUE, 1, &out, NULL);
         hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
         ok(hr == S_OK, "after the send: got %s\n", dbgstr_hr(hr));
@@ -4618,19 +4956,20 @@ static void test_server_send_frames(void)
                 header[header_len++] = 0xe8;
             }
             get_action(handle, config->send_queue, config->capacity, &g);
-            check_got(&g, SEND_TO_NETWORK, tests[i].type, config->capacity == 2 && tests[i].len ? 2 : 1);
+            check_sent(&g, tests[i].type, config->capacity == 2 && tests[i].len ? 2 : 1, CHOICE_SERVER_SEND);
             ok(g.app == SENTINEL_PTR, "got application context %p\n", g.app);
-            ok(g.buffers[0].Data.pbBuffer == send_area(&a), "header at %p, send area %p\n",
-               g.buffers[0].Data.pbBuffer, send_area(&a));
-            ok(g.buffers[0].Data.ulBufferLength == header_len
-               && !memcmp(g.buffers[0].Data.pbBuffer, header, header_len), "got header %s, expected %s\n",
-               dbgstr_bytes(g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength),
-               dbgstr_bytes(header, header_len));
+            choice_ok(CHOICE_SERVER_SEND, g.buffers[0].Data.pbBuffer == send_area(&a), "header at %p, send area %p\n",
+                      g.buffers[0].Data.pbBuffer, send_area(&a));
+            choice_ok(CHOICE_SERVER_SEND, g.buffers[0].Data.ulBufferLength == header_len
+                      && !memcmp(g.buffers[0].Data.pbBuffer, header, header_len), "got header %s, expected %s\n",
+                      dbgstr_bytes(g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength),
+                      dbgstr_bytes(header, header_len));
             if (config->capacity == 2 && tests[i].len)
             {
-                ok(g.buffers[1].Data.pbBuffer == payload && g.buffers[1].Data.ulBufferLength == tests[i].len,
-                   "payload %p+%lu, expected the caller's %p+%lu\n", g.buffers[1].Data.pbBuffer,
-                   (unsigned long)g.buffers[1].Data.ulBufferLength, payload, (unsigned long)tests[i].len);
+                choice_ok(CHOICE_SERVER_SEND,
+                          g.buffers[1].Data.pbBuffer == payload && g.buffers[1].Data.ulBufferLength == tests[i].len,
+                          "payload %p+%lu, expected the caller's %p+%lu\n", g.buffers[1].Data.pbBuffer,
+                          (unsigned long)g.buffers[1].Data.ulBufferLength, payload, (unsigned long)tests[i].len);
                 WebSocketCompleteAction(handle, g.ctx, (ULONG)header_len + tests[i].len);
             }
             else
@@ -4639,10 +4978,11 @@ static void test_server_send_frames(void)
                 if (tests[i].len)
                 {
                     get_action(handle, config->send_queue, config->capacity, &g);
-                    check_got(&g, SEND_TO_NETWORK, tests[i].type, 1);
-                    ok(g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == tests[i].len,
-                       "payload %p+%lu, expected the caller's %p+%lu\n", g.buffers[0].Data.pbBuffer,
-                       (unsigned long)g.buffers[0].Data.ulBufferLength, payload, (unsigned long)tests[i].len);
+                    check_sent(&g, tests[i].type, 1, CHOICE_SERVER_SEND);
+                    choice_ok(CHOICE_SERVER_SEND,
+                              g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == tests[i].len,
+                              "payload %p+%lu, expected the caller's %p+%lu\n", g.buffers[0].Data.pbBuffer,
+                              (unsigned long)g.buffers[0].Data.ulBufferLength, payload, (unsigned long)tests[i].len);
                     WebSocketCompleteAction(handle, g.ctx, tests[i].len);
                 }
             }
@@ -4658,9 +4998,10 @@ static void test_server_send_frames(void)
         hr = send_close(handle, 1001, "", NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, config->send_queue, config->capacity, &g);
-        check_got(&g, SEND_TO_NETWORK, CLOSE_TYPE, 1);
-        ok(g.buffers[0].Data.ulBufferLength == 4 && !memcmp(g.buffers[0].Data.pbBuffer, "\x88\x02\x03\xe9", 4),
-           "got %s\n", dbgstr_bytes(g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength));
+        check_sent(&g, CLOSE_TYPE, 1, CHOICE_SERVER_SEND);
+        choice_ok(CHOICE_SERVER_SEND,
+                  g.buffers[0].Data.ulBufferLength == 4 && !memcmp(g.buffers[0].Data.pbBuffer, "\x88\x02\x03\xe9", 4),
+                  "got %s\n", dbgstr_bytes(g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength));
         WebSocketCompleteAction(handle, g.ctx, 4);
         WebSocketDeleteHandle(handle);
         arena_free(&a);
@@ -4715,20 +5056,23 @@ static void test_client_send_frames(void)
                 get_action(handle, config->send_queue, config->capacity, &g);
                 if (g.hr != S_OK || g.action != SEND_TO_NETWORK)
                     break;
-                ok(g.count == 1, "%lu buffers\n", (unsigned long)g.count);
-                ok(g.buffers[0].Data.pbBuffer == send_area(&a), "piece %u at %p, send area %p\n", pieces,
-                   g.buffers[0].Data.pbBuffer, send_area(&a));
-                ok(g.buffers[0].Data.ulBufferLength == (pieces + 1 < expected_pieces ? send_sizes[s]
-                                                        : frame_len - (size_t)pieces * send_sizes[s]),
-                   "piece %u of %lu bytes\n", pieces, (unsigned long)g.buffers[0].Data.ulBufferLength);
+                choice_ok(CHOICE_CLIENT_SEND, g.count == 1, "%lu buffers\n", (unsigned long)g.count);
+                choice_ok(CHOICE_CLIENT_SEND, g.buffers[0].Data.pbBuffer == send_area(&a),
+                          "piece %u at %p, send area %p\n", pieces,
+                          g.buffers[0].Data.pbBuffer, send_area(&a));
+                choice_ok(CHOICE_CLIENT_SEND,
+                          g.buffers[0].Data.ulBufferLength == (pieces + 1 < expected_pieces ? send_sizes[s]
+                                                               : frame_len - (size_t)pieces * send_sizes[s]),
+                          "piece %u of %lu bytes\n", pieces, (unsigned long)g.buffers[0].Data.ulBufferLength);
                 pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
                 WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
             }
             check_got(&g, SEND_COMPLETE, i & 1 ? BINARY_MESSAGE : UTF8_MESSAGE, 1);
             WebSocketCompleteAction(handle, g.ctx, 0);
-            ok(pieces == expected_pieces, "got %u pieces, expected %u\n", pieces, expected_pieces);
+            choice_ok(CHOICE_CLIENT_SEND, pieces == expected_pieces, "got %u pieces, expected %u\n", pieces,
+                      expected_pieces);
             expect_frame(&out, FIN | (i & 1 ? OP_BINARY : OP_TEXT), TRUE, payload, lengths[i]);
-            ok(!memcmp(payload, copy, 70000), "the caller's buffer was modified\n");
+            choice_ok(CHOICE_CLIENT_SEND, !memcmp(payload, copy, 70000), "the caller's buffer was modified\n");
             winetest_pop_context();
         }
         /* Control frames are masked too. */
@@ -4761,17 +5105,18 @@ static void test_client_send_frames(void)
             hr = send_data(handle, BINARY_MESSAGE, payload, lengths[i], NULL);
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
             get_action(handle, config->send_queue, config->capacity, &g);
-            check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, config->capacity);
-            ok(g.buffers[0].Data.pbBuffer == send_area(&a), "header at %p, send area %p\n",
-               g.buffers[0].Data.pbBuffer, send_area(&a));
+            check_sent(&g, BINARY_MESSAGE, config->capacity, CHOICE_CLIENT_SEND);
+            choice_ok(CHOICE_CLIENT_SEND, g.buffers[0].Data.pbBuffer == send_area(&a), "header at %p, send area %p\n",
+                      g.buffers[0].Data.pbBuffer, send_area(&a));
             total = g.buffers[0].Data.ulBufferLength;
             pipe_reset(&out);
             pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
             if (config->capacity == 2)
             {
-                ok(g.buffers[1].Data.pbBuffer == payload && g.buffers[1].Data.ulBufferLength == lengths[i],
-                   "payload %p+%lu, expected the caller's\n", g.buffers[1].Data.pbBuffer,
-                   (unsigned long)g.buffers[1].Data.ulBufferLength);
+                choice_ok(CHOICE_CLIENT_SEND,
+                          g.buffers[1].Data.pbBuffer == payload && g.buffers[1].Data.ulBufferLength == lengths[i],
+                          "payload %p+%lu, expected the caller's\n", g.buffers[1].Data.pbBuffer,
+                          (unsigned long)g.buffers[1].Data.ulBufferLength);
                 pipe_write(&out, g.buffers[1].Data.pbBuffer, g.buffers[1].Data.ulBufferLength);
                 total += g.buffers[1].Data.ulBufferLength;
             }
@@ -4779,10 +5124,11 @@ static void test_client_send_frames(void)
             if (config->capacity == 1)
             {
                 get_action(handle, config->send_queue, config->capacity, &g);
-                check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
-                ok(g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == lengths[i],
-                   "payload %p+%lu, expected the caller's\n", g.buffers[0].Data.pbBuffer,
-                   (unsigned long)g.buffers[0].Data.ulBufferLength);
+                check_sent(&g, BINARY_MESSAGE, 1, CHOICE_CLIENT_SEND);
+                choice_ok(CHOICE_CLIENT_SEND,
+                          g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == lengths[i],
+                          "payload %p+%lu, expected the caller's\n", g.buffers[0].Data.pbBuffer,
+                          (unsigned long)g.buffers[0].Data.ulBufferLength);
                 pipe_write(&out, g.buffers[0].Data.pbBuffer, g.buffers[0].Data.ulBufferLength);
                 WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
             }
@@ -4790,7 +5136,8 @@ static void test_client_send_frames(void)
             check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
             WebSocketCompleteAction(handle, g.ctx, 0);
             ok(take_frame(&out, &fr), "no frame\n");
-            ok(fr.masked && all_bytes(fr.key, 0, 4), "masked %d, key %s\n", fr.masked, dbgstr_bytes(fr.key, 4));
+            choice_ok(CHOICE_CLIENT_SEND, fr.masked && all_bytes(fr.key, 0, 4), "masked %d, key %s\n", fr.masked,
+                      dbgstr_bytes(fr.key, 4));
             ok(fr.fin && fr.opcode == OP_BINARY && fr.length == lengths[i]
                && !memcmp(fr.payload, payload, lengths[i]), "got opcode %#x, %lu bytes\n", fr.opcode,
                (unsigned long)fr.length);
@@ -4831,11 +5178,13 @@ static void test_send_complete(void)
         hr = send_data(handle, BINARY_MESSAGE, payload, sizeof(payload), SENTINEL_PTR);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         pieces = send_all(handle, config->send_queue, config->capacity, &out, &g);
-        ok(pieces == (role && config->capacity == 1 ? 2 : 1), "%d SEND_TO_NETWORK\n", pieces);
+        choice_ok(role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND, pieces == (role && config->capacity == 1 ? 2 : 1),
+                  "%d SEND_TO_NETWORK\n", pieces);
         check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
         ok(g.app == SENTINEL_PTR, "got context %p\n", g.app);
-        ok(g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == sizeof(payload),
-           "got buffer %p+%lu\n", g.buffers[0].Data.pbBuffer, (unsigned long)g.buffers[0].Data.ulBufferLength);
+        choice_ok(CHOICE_SEND_COMPLETION,
+                  g.buffers[0].Data.pbBuffer == payload && g.buffers[0].Data.ulBufferLength == sizeof(payload),
+                  "got buffer %p+%lu\n", g.buffers[0].Data.pbBuffer, (unsigned long)g.buffers[0].Data.ulBufferLength);
         expect_no_action(handle, config->send_queue, config->capacity);
 
         /* Body-less sends give {NULL, 0} (Marlin's ping loop needs the count of 1). */
@@ -4844,15 +5193,17 @@ static void test_send_complete(void)
         send_all(handle, config->send_queue, config->capacity, &out, &g);
         check_got(&g, SEND_COMPLETE, PING_PONG, 1);
         ok(g.app == (PVOID)(ULONG_PTR)0x1234, "got context %p\n", g.app);
-        ok(!g.buffers[0].Data.pbBuffer && !g.buffers[0].Data.ulBufferLength, "got buffer %p+%lu\n",
-           g.buffers[0].Data.pbBuffer, (unsigned long)g.buffers[0].Data.ulBufferLength);
+        choice_ok(CHOICE_SEND_COMPLETION, !g.buffers[0].Data.pbBuffer && !g.buffers[0].Data.ulBufferLength,
+                  "got buffer %p+%lu\n",
+                  g.buffers[0].Data.pbBuffer, (unsigned long)g.buffers[0].Data.ulBufferLength);
         hr = WebSocketSend(handle, UNSOLICITED_PONG, NULL, NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         send_all(handle, config->send_queue, config->capacity, &out, &g);
         check_got(&g, SEND_COMPLETE, UNSOLICITED_PONG, 1);
         ok(g.app == NULL, "got context %p\n", g.app);
-        ok(!g.buffers[0].Data.pbBuffer && !g.buffers[0].Data.ulBufferLength, "got buffer %p+%lu\n",
-           g.buffers[0].Data.pbBuffer, (unsigned long)g.buffers[0].Data.ulBufferLength);
+        choice_ok(CHOICE_SEND_COMPLETION, !g.buffers[0].Data.pbBuffer && !g.buffers[0].Data.ulBufferLength,
+                  "got buffer %p+%lu\n",
+                  g.buffers[0].Data.pbBuffer, (unsigned long)g.buffers[0].Data.ulBufferLength);
 
         /* A close: the close view of the caller's buffer. */
         buffer.CloseStatus.pbReason = payload;
@@ -4863,9 +5214,11 @@ static void test_send_complete(void)
         send_all(handle, config->send_queue, config->capacity, &out, &g);
         check_got(&g, SEND_COMPLETE, CLOSE_TYPE, 1);
         ok(g.app == SENTINEL_PTR, "got context %p\n", g.app);
-        ok(g.buffers[0].CloseStatus.pbReason == payload && g.buffers[0].CloseStatus.ulReasonLength == 20
-           && g.buffers[0].CloseStatus.usStatus == 1001, "got %p+%lu, status %u\n", g.buffers[0].CloseStatus.pbReason,
-           (unsigned long)g.buffers[0].CloseStatus.ulReasonLength, g.buffers[0].CloseStatus.usStatus);
+        choice_ok(CHOICE_SEND_COMPLETION,
+                  g.buffers[0].CloseStatus.pbReason == payload && g.buffers[0].CloseStatus.ulReasonLength == 20
+                  && g.buffers[0].CloseStatus.usStatus == 1001, "got %p+%lu, status %u\n",
+                  g.buffers[0].CloseStatus.pbReason, (unsigned long)g.buffers[0].CloseStatus.ulReasonLength,
+                  g.buffers[0].CloseStatus.usStatus);
         expect_no_action(handle, config->send_queue, config->capacity);
         WebSocketDeleteHandle(handle);
 
@@ -4874,8 +5227,9 @@ static void test_send_complete(void)
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         send_all(handle, config->send_queue, config->capacity, &out, &g);
         check_got(&g, SEND_COMPLETE, CLOSE_TYPE, 1);
-        ok(!g.buffers[0].CloseStatus.pbReason && !g.buffers[0].CloseStatus.ulReasonLength, "got buffer %p+%lu\n",
-           g.buffers[0].CloseStatus.pbReason, (unsigned long)g.buffers[0].CloseStatus.ulReasonLength);
+        choice_ok(CHOICE_SEND_COMPLETION,
+                  !g.buffers[0].CloseStatus.pbReason && !g.buffers[0].CloseStatus.ulReasonLength, "got buffer %p+%lu\n",
+                  g.buffers[0].CloseStatus.pbReason, (unsigned long)g.buffers[0].CloseStatus.ulReasonLength);
         WebSocketDeleteHandle(handle);
         pipe_reset(&out);
         winetest_pop_context();
@@ -4904,9 +5258,11 @@ static void test_send_fragments(void)
         send_and_expect(handle, role, PING_PONG, NULL, FIN | OP_PING, "", 0);
         /* The message's type is kept: binary does not fit in a text message. */
         hr = send_data(handle, BINARY_FRAGMENT, "xx", 2, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "binary inside text: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "binary inside text: got %s\n",
+                  dbgstr_hr(hr));
         hr = send_data(handle, BINARY_MESSAGE, "xx", 2, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "binary inside text: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "binary inside text: got %s\n",
+                  dbgstr_hr(hr));
         buffer.Data.pbBuffer = (BYTE *)"cd";
         send_and_expect(handle, role, UTF8_FRAGMENT, &buffer, OP_CONT, "cd", 2);
         send_and_expect(handle, role, UNSOLICITED_PONG, NULL, FIN | OP_PONG, "", 0);
@@ -4918,7 +5274,8 @@ static void test_send_fragments(void)
         buffer.Data.pbBuffer = (BYTE *)"12";
         send_and_expect(handle, role, BINARY_FRAGMENT, &buffer, OP_BINARY, "12", 2);
         hr = send_data(handle, UTF8_FRAGMENT, "xx", 2, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "text inside binary: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_WRONG_STATE, hr == E_INVALID_PROTOCOL_OPERATION, "text inside binary: got %s\n",
+                  dbgstr_hr(hr));
         buffer.Data.pbBuffer = (BYTE *)"34";
         send_and_expect(handle, role, BINARY_FRAGMENT, &buffer, OP_CONT, "34", 2);
         buffer.Data.pbBuffer = (BYTE *)"56";
@@ -4949,8 +5306,8 @@ static int drain_(int line, WEB_SOCKET_HANDLE handle, WEB_SOCKET_ACTION_QUEUE qu
         }
         if (g.action == NO_ACTION)
             return n;
-        ok_(__FILE__, line)(g.action == SEND_COMPLETE || g.action == RECEIVE_COMPLETE,
-                            "drain: got action %d\n", g.action);
+        choice_ok_at(line, CHOICE_ABORT, g.action == SEND_COMPLETE || g.action == RECEIVE_COMPLETE,
+                     "drain: got action %d\n", g.action);
         WebSocketCompleteAction(handle, g.ctx, 0);
     }
     ok_(__FILE__, line)(0, "the drain does not end\n");
@@ -4989,12 +5346,12 @@ static void test_abort(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     WebSocketAbortHandle(handle);
     hr = WebSocketBeginClientHandshake(handle, NULL, 0, NULL, 0, NULL, 0, &headers, &count);
-    ok(hr == S_OK, "Begin after an early abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == S_OK, "Begin after an early abort: got %s\n", dbgstr_hr(hr));
     WebSocketAbortHandle(handle);
     hr = end_client_with(handle, headers, count, NULL, 0, NULL, NULL, NULL);
-    ok(hr == S_OK, "End after an early abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == S_OK, "End after an early abort: got %s\n", dbgstr_hr(hr));
     hr = send_data(handle, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == S_OK, "Send after an early abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == S_OK, "Send after an early abort: got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(handle);
 
     hr = WebSocketCreateServerHandle(NULL, 0, &handle);
@@ -5003,11 +5360,11 @@ static void test_abort(void)
     WebSocketAbortHandle(handle);
     dotnet_request(request);
     hr = WebSocketBeginServerHandshake(handle, NULL, NULL, 0, request, 5, &headers, &count);
-    ok(hr == S_OK, "Begin after an early abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == S_OK, "Begin after an early abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketEndServerHandshake(handle);
-    ok(hr == S_OK, "End after an early abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == S_OK, "End after an early abort: got %s\n", dbgstr_hr(hr));
     hr = WebSocketReceive(handle, NULL, NULL);
-    ok(hr == S_OK, "Receive after an early abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == S_OK, "Receive after an early abort: got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(handle);
 
     for (role = 0; role < 2; role++)
@@ -5019,16 +5376,16 @@ static void test_abort(void)
         WebSocketAbortHandle(handle);
         WebSocketAbortHandle(handle);
         hr = send_data(handle, BINARY_MESSAGE, "x", 1, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send after Abort: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "Send after Abort: got %s\n", dbgstr_hr(hr));
         hr = WebSocketSend(handle, CLOSE_TYPE, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "close after Abort: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "close after Abort: got %s\n", dbgstr_hr(hr));
         hr = WebSocketSend(handle, UNSOLICITED_PONG, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "pong after Abort: got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "pong after Abort: got %s\n", dbgstr_hr(hr));
         hr = WebSocketReceive(handle, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive after Abort: got %s\n", dbgstr_hr(hr));
-        expect_no_action(handle, SEND_QUEUE, 1);
-        expect_no_action(handle, RECEIVE_QUEUE, 1);
-        expect_no_action(handle, ALL_QUEUE, 2);
+        choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "Receive after Abort: got %s\n", dbgstr_hr(hr));
+        choice(CHOICE_ABORT) expect_no_action(handle, SEND_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, RECEIVE_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, ALL_QUEUE, 2);
         WebSocketDeleteHandle(handle);
 
         /* A Send and a Receive not started: one indication each, then NO_ACTION. */
@@ -5039,23 +5396,23 @@ static void test_abort(void)
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         WebSocketAbortHandle(handle);
         hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "got %s\n", dbgstr_hr(hr));
         hr = WebSocketReceive(handle, NULL, NULL);
-        ok(hr == E_INVALID_PROTOCOL_OPERATION, "got %s\n", dbgstr_hr(hr));
+        choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 1, &g);
-        check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+        choice(CHOICE_ABORT) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
         ok(g.app == (PVOID)(ULONG_PTR)1, "got context %p\n", g.app);
         WebSocketCompleteAction(handle, g.ctx, 0);
-        expect_no_action(handle, SEND_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, SEND_QUEUE, 1);
         get_action(handle, RECEIVE_QUEUE, 1, &g);
-        check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+        choice(CHOICE_ABORT) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
         ok(g.app == (PVOID)(ULONG_PTR)2, "got context %p\n", g.app);
         WebSocketCompleteAction(handle, g.ctx, 0);
-        expect_no_action(handle, RECEIVE_QUEUE, 1);
-        expect_no_action(handle, ALL_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, RECEIVE_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, ALL_QUEUE, 1);
         /* A context from before the abort completes nothing. */
         WebSocketCompleteAction(handle, g.ctx, 0);
-        expect_no_action(handle, ALL_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, ALL_QUEUE, 1);
         WebSocketDeleteHandle(handle);
 
         /* Network actions outstanding at the abort: NO_ACTION until the program
@@ -5067,27 +5424,27 @@ static void test_abort(void)
             hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
             get_action(handle, SEND_QUEUE, 2, &stn);
-            check_got(&stn, SEND_TO_NETWORK, BINARY_MESSAGE, role ? 2 : 1);
+            check_sent(&stn, BINARY_MESSAGE, role ? 2 : 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
             hr = WebSocketReceive(handle, NULL, NULL);
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
             get_action(handle, RECEIVE_QUEUE, 1, &rfn);
             check_got(&rfn, RECEIVE_FROM_NETWORK, no_type, 1);
             WebSocketAbortHandle(handle);
-            expect_no_action(handle, SEND_QUEUE, 2);
-            expect_no_action(handle, RECEIVE_QUEUE, 1);
+            choice(CHOICE_ABORT) expect_no_action(handle, SEND_QUEUE, 2);
+            choice(CHOICE_ABORT) expect_no_action(handle, RECEIVE_QUEUE, 1);
             WebSocketCompleteAction(handle, stn.ctx, variant ? 100 : 0);
             pipe_reset(&f.in);
             put_frame(&f.in, FIN | OP_TEXT, role, "late", 4);
             memcpy(rfn.buffers[0].Data.pbBuffer, f.in.data, f.in.size);
             WebSocketCompleteAction(handle, rfn.ctx, variant ? (ULONG)f.in.size : 0);
             get_action(handle, SEND_QUEUE, 2, &g);
-            check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+            choice(CHOICE_ABORT) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
             WebSocketCompleteAction(handle, g.ctx, 0);
-            expect_no_action(handle, SEND_QUEUE, 2);
+            choice(CHOICE_ABORT) expect_no_action(handle, SEND_QUEUE, 2);
             get_action(handle, RECEIVE_QUEUE, 1, &g);
-            check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+            choice(CHOICE_ABORT) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
             WebSocketCompleteAction(handle, g.ctx, 0);
-            expect_no_action(handle, RECEIVE_QUEUE, 1);
+            choice(CHOICE_ABORT) expect_no_action(handle, RECEIVE_QUEUE, 1);
             WebSocketDeleteHandle(handle);
             winetest_pop_context();
         }
@@ -5097,13 +5454,13 @@ static void test_abort(void)
         hr = send_data(handle, BINARY_MESSAGE, payload, sizeof(payload), NULL);
         ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
         get_action(handle, SEND_QUEUE, 1, &g);
-        check_got(&g, SEND_TO_NETWORK, BINARY_MESSAGE, 1);
+        check_sent(&g, BINARY_MESSAGE, 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
         WebSocketCompleteAction(handle, g.ctx, g.buffers[0].Data.ulBufferLength);
         WebSocketAbortHandle(handle);
         get_action(handle, SEND_QUEUE, 1, &g);
-        check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
+        choice(CHOICE_ABORT) check_got(&g, SEND_COMPLETE, BINARY_MESSAGE, 1);
         WebSocketCompleteAction(handle, g.ctx, 0);
-        expect_no_action(handle, SEND_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, SEND_QUEUE, 1);
         WebSocketDeleteHandle(handle);
 
         /* A pong waiting to go out: it never does. */
@@ -5118,9 +5475,9 @@ static void test_abort(void)
         WebSocketCompleteAction(handle, rfn.ctx, (ULONG)f.in.size);
         WebSocketAbortHandle(handle);
         get_action(handle, RECEIVE_QUEUE, 1, &g);
-        check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
+        choice(CHOICE_ABORT) check_close(&g, WEB_SOCKET_ABORTED_CLOSE_STATUS, NULL, TRUE);
         WebSocketCompleteAction(handle, g.ctx, 0);
-        expect_no_action(handle, ALL_QUEUE, 2);
+        choice(CHOICE_ABORT) expect_no_action(handle, ALL_QUEUE, 2);
         WebSocketDeleteHandle(handle);
 
         /* The pong on the wire at the abort. */
@@ -5130,11 +5487,11 @@ static void test_abort(void)
         pipe_reset(&f.in);
         put_frame(&f.in, FIN | OP_PING, role, "ping", 4);
         next_receive(handle, RECEIVE_QUEUE, 1, &f, &g);
-        check_got(&g, SEND_TO_NETWORK, UNSOLICITED_PONG, 1);
+        check_pong(&g);
         WebSocketAbortHandle(handle);
-        expect_no_action(handle, RECEIVE_QUEUE, 1);
+        choice(CHOICE_ABORT) expect_no_action(handle, RECEIVE_QUEUE, 1);
         WebSocketCompleteAction(handle, g.ctx, 0);
-        ok(drain(handle, RECEIVE_QUEUE, 1) == 1, "expected one indication\n");
+        choice_ok(CHOICE_ABORT, drain(handle, RECEIVE_QUEUE, 1) == 1, "expected one indication\n");
         WebSocketDeleteHandle(handle);
 
         /* .NET's drain (SEND then RECEIVE, one buffer) and the sample's (ALL, two). */
@@ -5147,14 +5504,14 @@ static void test_abort(void)
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
             WebSocketAbortHandle(handle);
             if (variant)
-                ok(drain(handle, ALL_QUEUE, 2) == 2, "expected two indications\n");
+                choice_ok(CHOICE_ABORT, drain(handle, ALL_QUEUE, 2) == 2, "expected two indications\n");
             else
             {
-                ok(drain(handle, SEND_QUEUE, 1) == 1, "expected one indication\n");
-                ok(drain(handle, RECEIVE_QUEUE, 1) == 1, "expected one indication\n");
+                choice_ok(CHOICE_ABORT, drain(handle, SEND_QUEUE, 1) == 1, "expected one indication\n");
+                choice_ok(CHOICE_ABORT, drain(handle, RECEIVE_QUEUE, 1) == 1, "expected one indication\n");
             }
             WebSocketAbortHandle(handle);
-            ok(drain(handle, ALL_QUEUE, 1) == 0, "expected nothing\n");
+            choice_ok(CHOICE_ABORT, drain(handle, ALL_QUEUE, 1) == 0, "expected nothing\n");
             WebSocketDeleteHandle(handle);
         }
 
@@ -5166,7 +5523,7 @@ static void test_abort(void)
             hr = send_data(handle, BINARY_MESSAGE, payload, 10, NULL);
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
             get_action(handle, SEND_QUEUE, 2, &stn);
-            check_got(&stn, SEND_TO_NETWORK, BINARY_MESSAGE, role ? 2 : 1);
+            check_sent(&stn, BINARY_MESSAGE, role ? 2 : 1, role ? CHOICE_SERVER_SEND : CHOICE_CLIENT_SEND);
             hr = WebSocketReceive(handle, NULL, NULL);
             ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
             get_action(handle, RECEIVE_QUEUE, 1, &rfn);
@@ -5180,7 +5537,7 @@ static void test_abort(void)
             WebSocketAbortHandle(handle);
             WebSocketDeleteHandle(handle);
             get_action(handle, ALL_QUEUE, 1, &g);
-            ok(g.hr == E_HANDLE, "GetAction after Delete: got %s\n", dbgstr_hr(g.hr));
+            choice_ok(CHOICE_HANDLES, g.hr == E_HANDLE, "GetAction after Delete: got %s\n", dbgstr_hr(g.hr));
         }
         winetest_pop_context();
     }
@@ -5192,12 +5549,12 @@ static void test_abort(void)
     ok(hr == S_OK, "got %s\n", dbgstr_hr(hr));
     WebSocketAbortHandle(handle);
     hr = WebSocketReceive(handle, NULL, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "Receive after Abort: got %s\n", dbgstr_hr(hr));
     hr = send_data(handle, BINARY_MESSAGE, "x", 1, NULL);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "Send after Abort: got %s\n", dbgstr_hr(hr));
-    ok(drain(handle, ALL_QUEUE, 1) == 0, "expected nothing\n");
+    choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "Send after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, drain(handle, ALL_QUEUE, 1) == 0, "expected nothing\n");
     hr = WebSocketEndServerHandshake(handle);
-    ok(hr == E_INVALID_PROTOCOL_OPERATION, "End after Abort: got %s\n", dbgstr_hr(hr));
+    choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "End after Abort: got %s\n", dbgstr_hr(hr));
     WebSocketDeleteHandle(handle);
 
     pipe_free(&f.in);
@@ -5344,15 +5701,17 @@ static void thread_receiver(void *param)
             WebSocketAbortHandle(t->handle);
             __atomic_store_n(&t->aborted, 1, __ATOMIC_RELEASE);
             hr = WebSocketReceive(t->handle, NULL, NULL);
-            ok(hr == E_INVALID_PROTOCOL_OPERATION, "Receive after the abort: got %s\n", dbgstr_hr(hr));
+            choice_ok(CHOICE_ABORT, hr == E_INVALID_PROTOCOL_OPERATION, "Receive after the abort: got %s\n",
+                      dbgstr_hr(hr));
             hr = WebSocketGetAction(t->handle, RECEIVE_QUEUE, &buffer, &count, &action, &type, &app, &ctx);
-            ok(hr == S_OK && action == RECEIVE_COMPLETE && type == CLOSE_TYPE
-               && buffer.CloseStatus.usStatus == WEB_SOCKET_ABORTED_CLOSE_STATUS,
-               "drain: got %s, action %d, type %#x\n", dbgstr_hr(hr), action, type);
+            choice_ok(CHOICE_ABORT, hr == S_OK && action == RECEIVE_COMPLETE && type == CLOSE_TYPE
+                      && buffer.CloseStatus.usStatus == WEB_SOCKET_ABORTED_CLOSE_STATUS,
+                      "drain: got %s, action %d, type %#x\n", dbgstr_hr(hr), action, type);
             WebSocketCompleteAction(t->handle, ctx, 0);
             count = 1;
             hr = WebSocketGetAction(t->handle, RECEIVE_QUEUE, &buffer, &count, &action, &type, &app, &ctx);
-            ok(hr == S_OK && action == NO_ACTION, "drain: got %s, action %d\n", dbgstr_hr(hr), action);
+            choice_ok(CHOICE_ABORT, hr == S_OK && action == NO_ACTION, "drain: got %s, action %d\n", dbgstr_hr(hr),
+                      action);
             break;
         }
         /* Stale completions from another thread change nothing. */
@@ -6122,8 +6481,22 @@ static void test_end_to_end(void)
     free(block);
 }
 
+/* Says which websocket.dll this run tests: on Windows the system's, unless
+ * one lies beside the program; under Wine the one beside it or installed. */
+static void trace_tested_dll(void)
+{
+#ifdef _WIN32
+    char path[MAX_PATH] = "";
+    HMODULE module = GetModuleHandleA("websocket.dll");
+    if (module)
+        GetModuleFileNameA(module, path, sizeof(path));
+    trace("testing %s on %s\n", path, broken(1) ? "Windows" : "Wine");
+#endif
+}
+
 START_TEST(websocket)
 {
+    trace_tested_dll();
     test_constants();
     test_exports();
     test_complete_action_return();
@@ -6162,4 +6535,5 @@ START_TEST(websocket)
     test_dotnet();
     test_server_programs();
     test_end_to_end();
+    choice_summary();
 }
