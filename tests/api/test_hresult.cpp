@@ -33,6 +33,8 @@ static void test_status_map(void **)
     assert_int_equal(hresult_from_status(ws::status::version_not_supported), (HRESULT)0x83760005);
     assert_int_equal(hresult_from_status(ws::status::out_of_memory), E_OUTOFMEMORY);
     assert_int_equal(hresult_from_status(ws::status::insufficient_buffer), (HRESULT)0x8007007a);
+    /* A value outside the enum (a future status forgotten here) is a failure, never S_OK. */
+    assert_int_equal(hresult_from_status(ws::status(99)), E_FAIL);
 }
 
 int main(void)
