@@ -58,9 +58,14 @@ for program in $programs; do
     printf '{"name": "valgrind-%s", "result": "%s"}\n' "$program" "$result" >>build/valgrind/meson-logs/testlog.json
 done
 
-# libFuzzer targets (tests/fuzz), FUZZ_SECONDS each, two at a time.
+# libFuzzer targets (tests/fuzz), FUZZ_SECONDS each, two at a time, from the
+# committed corpus.
 echo "== fuzz"
 sh tools/fuzz.sh || status=1
+
+# Line and branch coverage of the module: every line, 95 % of branches.
+echo "== coverage"
+sh tools/coverage.sh --check || status=1
 
 python3 tools/test_summary.py build/native build/x86_64 build/i686 build/i686-linux build/tsan \
     build/asan build/valgrind build/fuzz || status=1

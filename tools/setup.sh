@@ -11,7 +11,7 @@ PACKAGES="
     meson ninja-build pkg-config python3 g++
     mingw-w64 mingw-w64-tools wine wine64 libwine-dev
     libcmocka-dev
-    clang libclang-rt-14-dev valgrind
+    clang libclang-rt-14-dev valgrind gcovr
     python3-websockets nodejs node-ws
     libwslay-dev libboost-dev
     qemu-user g++-multilib libcmocka-dev:i386
