@@ -10,7 +10,10 @@
 #
 #   FUZZ_SECONDS   seconds per target (default 60; 0: run the corpus once, no
 #                  new inputs)
+#   FUZZ_RUNS      executions per target instead of a time
 #   FUZZ_JOBS      targets run at once (default 2)
+#   FUZZ_BUILD     build directory (default build/fuzz)
+#   FUZZ_SANITIZE  sanitizers (default address,undefined; empty for none)
 #
 # The committed corpus in tests/fuzz/corpus/<target> (grown by
 # tools/fuzz_campaign.sh) and the regression inputs in
@@ -30,17 +33,20 @@ fi
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-2}
 targets=${*:-$all}
-dir=build/fuzz
-if [ "$seconds" = 0 ]; then
+dir=${FUZZ_BUILD:-build/fuzz}
+sanitize=${FUZZ_SANITIZE-address,undefined}
+if [ -n "${FUZZ_RUNS:-}" ]; then
+    limit=-runs=$FUZZ_RUNS
+elif [ "$seconds" = 0 ]; then
     limit=-runs=0
 else
     limit=-max_total_time=$seconds
 fi
 
 [ -f "$dir/build.ninja" ] || CC=clang CXX=clang++ meson setup "$dir" \
-    -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+    -Dfuzzing=true -Db_lundef=false ${sanitize:+-Db_sanitize=$sanitize}
 # shellcheck disable=SC2046
-ninja -C "$dir" $(for t in $targets; do echo "tests/fuzz/$t"; done)
+ninja -j2 -C "$dir" $(for t in $targets; do echo "tests/fuzz/$t"; done)
 
 mkdir -p "$dir/artifacts" "$dir/meson-logs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -27,41 +27,13 @@ jobs=${FUZZ_JOBS:-2}
 targets=${*:-$(sh tools/fuzz.sh --list)}
 dir=build/fuzz-campaign
 
-[ -f "$dir/build.ninja" ] || CC=clang CXX=clang++ meson setup "$dir" -Dfuzzing=true -Db_lundef=false
-# shellcheck disable=SC2046
-ninja -C "$dir" $(for t in $targets; do echo "tests/fuzz/$t"; done)
-mkdir -p "$dir/artifacts"
-
-grow() {
-    t=$1
-    mkdir -p "$dir/corpus/$t"
-    set -- "tests/fuzz/corpus/$t"
-    [ ! -d "tests/fuzz/regressions/$t" ] || set -- "$@" "tests/fuzz/regressions/$t"
-    rc=0
-    "$dir/tests/fuzz/$t" -runs="$runs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$dir/artifacts/$t-" "$dir/corpus/$t" "$@" >"$dir/$t.log" 2>&1 || rc=$?
-    echo "$rc" >"$dir/$t.rc"
-}
-
-running=0
-for t in $targets; do
-    grow "$t" &
-    running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then
-        wait
-        running=0
-    fi
-done
-wait
-
+# The runs themselves: tools/fuzz.sh with a count instead of a time.
 status=0
+FUZZ_BUILD=$dir FUZZ_SANITIZE= FUZZ_RUNS=$runs FUZZ_JOBS=$jobs sh tools/fuzz.sh $targets || status=1
+
 for t in $targets; do
     executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/$t.log" | tail -1)
-    if [ "$(cat "$dir/$t.rc")" != 0 ]; then
-        echo "campaign: $t: FAILED after ${executed:-?} executions; log $dir/$t.log"
-        status=1
-        continue
-    fi
+    [ "$(cat "$dir/$t.rc")" = 0 ] || continue
     # Merge into an empty directory: only inputs that add a feature are kept.
     rm -rf "$dir/merged/$t"
     mkdir -p "$dir/merged/$t"
@@ -70,7 +42,7 @@ for t in $targets; do
     rm -rf "tests/fuzz/corpus/$t"
     cp -r "$dir/merged/$t" "tests/fuzz/corpus/$t"
     echo "campaign: $t: ${executed:-?} executions, corpus $(find "tests/fuzz/corpus/$t" -type f | wc -l) files," \
-        "$(du -sk "tests/fuzz/corpus/$t" | cut -f1) KiB"
+        "$(cat "tests/fuzz/corpus/$t"/* | wc -c) bytes"
 done
 
 # The kept inputs, once each, under ASan and UBSan.

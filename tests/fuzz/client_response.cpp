@@ -26,25 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <windows.h>
-#include "websocket.h"
+#include "fuzz_common.h"
 #include "handshake.h"
 
 namespace {
 
-void check(bool condition)
-{
-    if (!condition)
-        abort();
-}
-
 constexpr size_t MAX_HEADERS = 64;
 const char *const offered_names[] = { "chat", "superchat", "x" };
 
-bool named(const WEB_SOCKET_HTTP_HEADER &h, const char *name)
-{
-    return h.ulNameLength == strlen(name) && !strncasecmp(h.pcName, name, h.ulNameLength);
-}
+using fuzz::named;
 
 /* The value without the spaces and tabs around it. */
 void trimmed(const WEB_SOCKET_HTTP_HEADER &h, const char **p, size_t *n)
@@ -88,34 +78,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ULONG offered = mode & 3;
     /* Exactly as long as the input, twice: as given and with names' case flipped. */
     size_t text_len = size - 1;
-    char *text = static_cast<char *>(malloc(text_len ? text_len : 1));
-    char *flipped = static_cast<char *>(malloc(text_len ? text_len : 1));
-    memcpy(text, data + 1, text_len);
-    memcpy(flipped, data + 1, text_len);
+    char *text = fuzz::exact_copy(data + 1, text_len);
+    char *flipped = fuzz::exact_copy(data + 1, text_len);
 
     WEB_SOCKET_HTTP_HEADER headers[MAX_HEADERS + 2], other[MAX_HEADERS + 2];
-    ULONG count = 0;
-    size_t pos = 0;
-    while (pos < text_len && count < MAX_HEADERS)
-    {
-        size_t stop = pos, colon;
-        while (stop < text_len && text[stop] != '\n')
-            stop++;
-        for (colon = pos; colon < stop && text[colon] != ':'; colon++)
+    ULONG count = fuzz::header_lines(text, text_len, headers, MAX_HEADERS);
+    fuzz::header_lines(flipped, text_len, other, MAX_HEADERS);
+    for (ULONG i = 0; i < count; i++)
+        for (ULONG j = 0; j < other[i].ulNameLength; j++)
         {
-            char c = flipped[colon];
-            flipped[colon] = char(isupper((unsigned char)c) ? tolower((unsigned char)c) : toupper((unsigned char)c));
+            char c = other[i].pcName[j];
+            other[i].pcName[j] = char(isupper((unsigned char)c) ? tolower((unsigned char)c)
+                                                                : toupper((unsigned char)c));
         }
-        headers[count].pcName = text + pos;
-        headers[count].ulNameLength = ULONG(colon - pos);
-        headers[count].pcValue = text + (colon < stop ? colon + 1 : stop);
-        headers[count].ulValueLength = ULONG(colon < stop ? stop - colon - 1 : 0);
-        other[count] = headers[count];
-        other[count].pcName = flipped + pos;
-        other[count].pcValue = flipped + (headers[count].pcValue - text);
-        count++;
-        pos = stop + 1;
-    }
 
     WEB_SOCKET_HANDLE h;
     check(WebSocketCreateClientHandle(nullptr, 0, &h) == S_OK);

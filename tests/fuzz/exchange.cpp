@@ -31,31 +31,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <windows.h>
-#include "websocket.h"
+#include "fuzz_common.h"
 
 namespace {
 
-/* A broken invariant names its line: some depend on earlier inputs' state. */
-[[noreturn]] void failed(int line)
-{
-    fprintf(stderr, "fuzz_exchange: invariant at exchange.cpp:%d broken\n", line);
-    abort();
-}
-#define check(condition) ((condition) ? (void)0 : failed(__LINE__))
-
-struct reader
-{
-    const uint8_t *data;
-    size_t size, pos;
-    bool empty() const { return pos >= size; }
-    uint8_t byte() { return pos < size ? data[pos++] : 0; }
-    uint16_t word() { return uint16_t(byte() | byte() << 8); }
-};
+using fuzz::inside;
+using fuzz::reader;
 
 /* Payload sources: stable for the whole input, as the API requires of a
  * buffer being sent.  Text comes from the ASCII copy (always valid UTF-8). */
@@ -125,12 +109,6 @@ void break_both(int who)
 {
     outgoing(who).intact = false;
     incoming(who).intact = false;
-}
-
-bool inside(const void *p, size_t len, const void *base, size_t size)
-{
-    uintptr_t a = uintptr_t(p), b = uintptr_t(base);
-    return a >= b && len <= size && a - b <= size - len;
 }
 
 void check_buffer(const end &e, const uint8_t *p, ULONG len)
@@ -236,23 +214,6 @@ bool make(end &e, bool server, uint8_t sizes, bool no_masking)
     HRESULT hr = server ? WebSocketCreateServerHandle(properties, no_masking ? 4 : 3, &e.handle)
                         : WebSocketCreateClientHandle(properties, no_masking ? 4 : 3, &e.handle);
     return hr == S_OK;
-}
-
-bool connect(end &client, end &server)
-{
-    PWEB_SOCKET_HTTP_HEADER request, response;
-    ULONG request_count, response_count;
-    if (WebSocketBeginClientHandshake(client.handle, nullptr, 0, nullptr, 0, nullptr, 0,
-            &request, &request_count) != S_OK)
-        return false;
-    if (WebSocketBeginServerHandshake(server.handle, nullptr, nullptr, 0, request, request_count,
-            &response, &response_count) != S_OK)
-        return false;
-    if (WebSocketEndServerHandshake(server.handle) != S_OK)
-        return false;
-    ULONG selected_protocol, extension_count = 0;
-    return WebSocketEndClientHandshake(client.handle, response, response_count, nullptr,
-            &extension_count, &selected_protocol) == S_OK;
 }
 
 /* ---- The network ---- */
@@ -609,7 +570,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     directions[0].intact = directions[1].intact = true;
     check(make(ends[0], false, client_sizes, no_masking));
     check(make(ends[1], true, server_sizes, no_masking));
-    check(connect(ends[0], ends[1]));
+    check(fuzz::connect(ends[0].handle, ends[1].handle));
 
     unsigned step = 0;
     while (!in.empty() && step++ < 3000)

@@ -21,17 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <windows.h>
-#include "websocket.h"
+#include "fuzz_common.h"
 #include "handshake.h"
 
 namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        abort();
-}
 
 constexpr size_t MAX_HEADERS = 64;
 
@@ -59,8 +52,7 @@ unsigned touch_headers(const WEB_SOCKET_HTTP_HEADER *headers, ULONG count)
 const char *find(const WEB_SOCKET_HTTP_HEADER *headers, ULONG count, const char *name, ULONG *len)
 {
     for (ULONG i = 0; i < count; i++)
-        if (headers[i].ulNameLength == strlen(name)
-            && !strncasecmp(headers[i].pcName, name, headers[i].ulNameLength))
+        if (fuzz::named(headers[i], name))
         {
             *len = headers[i].ulValueLength;
             return headers[i].pcValue;
@@ -75,37 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 16384)
         return 0;
     unsigned mode = data[0];
-    /* A private copy, exactly as long as the input: reads past it are caught. */
-    char *text = (char *)malloc(size - 1 ? size - 1 : 1);
-    memcpy(text, data + 1, size - 1);
     size_t text_len = size - 1;
+    char *text = fuzz::exact_copy(data + 1, text_len);
 
     WEB_SOCKET_HTTP_HEADER headers[MAX_HEADERS + 1];
-    ULONG count = 0;
-    size_t pos = 0;
-    while (pos < text_len && count < MAX_HEADERS)
-    {
-        size_t end = pos;
-        while (end < text_len && text[end] != '\n')
-            end++;
-        size_t colon = pos;
-        while (colon < end && text[colon] != ':')
-            colon++;
-        headers[count].pcName = text + pos;
-        headers[count].ulNameLength = (ULONG)(colon - pos);
-        if (colon < end)
-        {
-            headers[count].pcValue = text + colon + 1;
-            headers[count].ulValueLength = (ULONG)(end - colon - 1);
-        }
-        else
-        {
-            headers[count].pcValue = text + end;
-            headers[count].ulValueLength = 0;
-        }
-        count++;
-        pos = end + 1;
-    }
+    ULONG count = fuzz::header_lines(text, text_len, headers, MAX_HEADERS);
 
     static const char *protocols[] = { "chat", "superchat", "x" };
     static const char *extensions[] = { "permessage-deflate" };

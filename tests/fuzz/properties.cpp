@@ -24,34 +24,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <windows.h>
-#include "websocket.h"
+#include "fuzz_common.h"
 
 namespace {
 
-void check(bool condition)
-{
-    if (!condition)
-        abort();
-}
-
-struct reader
-{
-    const uint8_t *data;
-    size_t size, pos;
-    uint8_t byte() { return pos < size ? data[pos++] : 0; }
-};
+using fuzz::inside;
+using fuzz::reader;
 
 constexpr size_t MAX_PROPERTIES = 8;
 /* More than any valid handle uses (65536 + 65536 + 144): a larger claim is
  * backed by this much, which the DLL never reaches. */
 constexpr size_t AREA_CAP = 140000;
-
-bool inside(const void *p, size_t len, const void *base, size_t size)
-{
-    uintptr_t a = uintptr_t(p), b = uintptr_t(base);
-    return a >= b && len <= size && a - b <= size - len;
-}
 
 uint8_t payload[1000];
 

@@ -17,25 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <windows.h>
-#include "websocket.h"
+#include "fuzz_common.h"
 
 namespace {
 
-void check(bool condition)
-{
-    if (!condition)
-        abort();
-}
-
-struct reader
-{
-    const uint8_t *data;
-    size_t size, pos;
-    bool empty() const { return pos >= size; }
-    uint8_t byte() { return pos < size ? data[pos++] : 0; }
-    uint16_t word() { return (uint16_t)(byte() | byte() << 8); }
-};
+using fuzz::inside;
+using fuzz::reader;
 
 constexpr size_t PIPE_SIZE = 1 << 16;
 constexpr size_t PAYLOAD_SIZE = 70000;
@@ -61,12 +48,6 @@ struct peer
 };
 
 uint8_t payload[PAYLOAD_SIZE];
-
-bool inside(const void *p, size_t len, const void *base, size_t size)
-{
-    uintptr_t a = (uintptr_t)p, b = (uintptr_t)base;
-    return a >= b && len <= size && a - b <= size - len;
-}
 
 void check_buffer(const peer &self, const uint8_t *p, ULONG len)
 {
@@ -108,23 +89,6 @@ bool make(peer &p, bool server, reader &in)
                         : WebSocketCreateClientHandle(properties, 3, &p.handle);
     check(hr == S_OK);
     return true;
-}
-
-bool handshake(peer &client, peer &server)
-{
-    PWEB_SOCKET_HTTP_HEADER request, response;
-    ULONG request_count, response_count;
-    if (WebSocketBeginClientHandshake(client.handle, nullptr, 0, nullptr, 0, nullptr, 0,
-            &request, &request_count) != S_OK)
-        return false;
-    if (WebSocketBeginServerHandshake(server.handle, nullptr, nullptr, 0, request, request_count,
-            &response, &response_count) != S_OK)
-        return false;
-    if (WebSocketEndServerHandshake(server.handle) != S_OK)
-        return false;
-    ULONG selected_protocol, extension_count = 0;
-    return WebSocketEndClientHandshake(client.handle, response, response_count, nullptr,
-            &extension_count, &selected_protocol) == S_OK;
 }
 
 void complete(peer &self, peer &other, int queue, ULONG bytes, bool deliver)
@@ -248,7 +212,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     peer &client = peers[0], &server = peers[1];
     make(client, false, in);
     make(server, true, in);
-    check(handshake(client, server));
+    check(fuzz::connect(client.handle, server.handle));
 
     unsigned steps = 0;
     while (!in.empty() && steps++ < 2000)
