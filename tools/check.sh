@@ -45,7 +45,7 @@ meson test -C build/asan --print-errorlogs --num-processes 2 || status=1
 echo "== valgrind memcheck"
 mkdir -p build/valgrind/meson-logs
 : >build/valgrind/meson-logs/testlog.json
-programs="api_hresult api_allocations api_hostile api_hostile_catalogue api_threads websocket_test"
+programs="api_hresult api_allocations api_out_of_memory api_regressions api_hostile api_hostile_catalogue api_threads websocket_test"
 for program in $programs; do
     result=OK
     valgrind -q --error-exitcode=1 --leak-check=full --log-file="build/valgrind/$program.log" \
