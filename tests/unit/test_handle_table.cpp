@@ -40,7 +40,7 @@ void count_destroy(void *object)
 
 static void test_insert_lock_close(void **)
 {
-    ws::handle_held *held;
+    ws::handle_held held = {};
     int object;
     destroyed = 0;
     uintptr_t handle = ws::handle_insert(&object, count_destroy);
@@ -60,7 +60,7 @@ static void test_insert_lock_close(void **)
 
 static void test_garbage_handles(void **)
 {
-    ws::handle_held *held;
+    ws::handle_held held = {};
     int object;
     uintptr_t handle = ws::handle_insert(&object, count_destroy);
     assert_null(ws::handle_lock(0, &held));
@@ -78,7 +78,7 @@ static void test_garbage_handles(void **)
 
 static void test_recycled_slot_refuses_old_handle(void **)
 {
-    ws::handle_held *held;
+    ws::handle_held held = {};
     int a, b;
     uintptr_t first = ws::handle_insert(&a, count_destroy);
     assert_true(ws::handle_close(first));
@@ -96,7 +96,7 @@ namespace {
 struct held_call
 {
     uintptr_t handle;
-    ws::handle_held *held;
+    ws::handle_held held = {};
     std::atomic<bool> locked{false}, returned{false};
 };
 
@@ -124,7 +124,7 @@ void *long_call(void *arg)
 
 static void test_close_waits_for_the_call(void **)
 {
-    ws::handle_held *held;
+    ws::handle_held held = {};
     /* A Delete racing a call: the object goes only once the call returns. */
     held_call call;
     closing_destroyed = 0;
@@ -142,7 +142,7 @@ static void test_close_waits_for_the_call(void **)
 
 static void test_many_handles(void **)
 {
-    ws::handle_held *held;
+    ws::handle_held held = {};
     static uintptr_t handles[3000];
     static int objects[3000];
     destroyed = 0;
@@ -178,7 +178,7 @@ void racing_destroy(void *object)
 void *hammer(void *arg)
 {
     uintptr_t handle = *static_cast<uintptr_t *>(arg);
-    ws::handle_held *held;
+    ws::handle_held held = {};
     while (!stop.load())
     {
         racing_object *o = static_cast<racing_object *>(ws::handle_lock(handle, &held));
