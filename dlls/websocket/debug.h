@@ -42,7 +42,9 @@ enum debug_class
 
 /* Bit (1 << class) is set when that class is on; computed once.  The
  * cached value is read inline: every exported call checks it twice. */
-constexpr unsigned debug_flags_unset = 0x100;
+/* Unset: every class reads as on, so the one test of a call that traces
+ * nothing (tracing off, the flags read) is a load and a bit test. */
+constexpr unsigned debug_flags_unset = ~0u;
 extern std::atomic<unsigned> debug_cached_flags;
 unsigned debug_flags_compute();
 
@@ -69,7 +71,7 @@ debug_string debugstr_an(const char *s, long len);
 
 inline bool debug_on(debug_class cls)
 {
-    return (debug_flags() >> cls) & 1;
+    return ((debug_cached_flags.load(std::memory_order_relaxed) >> cls) & 1) && ((debug_flags() >> cls) & 1);
 }
 
 } /* namespace ws */

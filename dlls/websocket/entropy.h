@@ -22,6 +22,7 @@
 #define WEBSOCKET_ENTROPY_H
 
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 namespace ws {
@@ -49,7 +50,15 @@ struct random_pool
     /* len bytes; false if a refill failed (out is then unspecified and the
      * pool stays empty, so the next call tries the system again). */
     bool bytes(void *out, size_t len);
-    bool next_mask_key(uint8_t key[4]) { return bytes(key, 4); }
+    bool next_mask_key(uint8_t key[4])
+    {
+        /* Inline while the pool has four bytes: one per client frame. */
+        if (RANDOM_POOL_SIZE - pos_ < 4)
+            return bytes(key, 4);
+        memcpy(key, buf_ + pos_, 4);
+        pos_ += 4;
+        return true;
+    }
     /* Unused bytes left before the next refill. */
     size_t available() const { return RANDOM_POOL_SIZE - pos_; }
 

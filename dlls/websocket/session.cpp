@@ -125,46 +125,34 @@ void session::destroy(void *object)
     free(s);
 }
 
-bool session::is_open()
-{
-    /* A server's first data call ends the handshake implicitly (after an
-     * Abort too, so the drain works; an explicit End then fails). */
-    if (phase_ == phase::handshake && role_ == role::server)
-        phase_ = phase::open;
-    return phase_ == phase::open;
-}
-
 namespace {
 
 /* One sequence for every handle, so a context from another handle never
  * matches (two handles in the same state would otherwise hand out the same
- * values).  It fits beside the queue bits in a pointer: 30 bits on 32-bit.
- * A session takes the values a block at a time: one atomic operation per
- * block, not per action. */
+ * values).  A session takes the values a block at a time: one atomic
+ * operation per block, not per action. */
 std::atomic<uintptr_t> context_sequence{1};
-constexpr uintptr_t TOKEN_MASK = (UINTPTR_MAX >> 2) < UINT32_MAX ? (UINTPTR_MAX >> 2) : UINT32_MAX;
 constexpr uint32_t TOKEN_BLOCK = 256;
 
 } /* namespace */
 
-void *session::make_context(unsigned queue, outstanding &slot, action_type type, uint32_t offered)
+/* The next non-zero token, from a new block when this one is used up or
+ * the sequence wrapped to 0; make_context counts it as taken. */
+uintptr_t session::next_token_block()
 {
-    uintptr_t token;
-    do
+    for (;;)
     {
         if (!tokens_left_)
         {
             next_token_ = context_sequence.fetch_add(TOKEN_BLOCK, std::memory_order_relaxed);
             tokens_left_ = TOKEN_BLOCK;
         }
-        token = next_token_++ & TOKEN_MASK;
+        uintptr_t token = next_token_ & TOKEN_MASK;
+        if (token)
+            return token;
+        next_token_++;
         tokens_left_--;
-    } while (!token);
-    slot.type = type;
-    slot.token = uint32_t(token);
-    slot.offered = offered;
-    /* Never NULL, never a pointer: the queue in the low bits, a sequence above. */
-    return reinterpret_cast<void *>((token << 2) | queue);
+    }
 }
 
 status session::get_action(unsigned queues, uint32_t capacity, action *out)

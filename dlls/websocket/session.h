@@ -112,6 +112,10 @@ constexpr size_t arena_size(uint32_t receive, uint32_t send)
 
 constexpr unsigned SEND_QUEUE_DEPTH = 4;
 
+/* Action context tokens fit beside the queue bits in a pointer: 30 bits on
+ * 32-bit builds. */
+constexpr uintptr_t TOKEN_MASK = (UINTPTR_MAX >> 2) < UINT32_MAX ? (UINTPTR_MAX >> 2) : UINT32_MAX;
+
 class session
 {
 public:
@@ -176,8 +180,29 @@ private:
     status setup(const session_config &config, uint8_t *arena);
 
     /* session.cpp */
-    void *make_context(unsigned queue, outstanding &slot, action_type type, uint32_t offered);
-    bool is_open();
+    /* Never NULL, never a pointer: the queue in the low bits, a token of
+     * the process-wide sequence above (session.cpp). */
+    void *make_context(unsigned queue, outstanding &slot, action_type type, uint32_t offered)
+    {
+        uintptr_t token = tokens_left_ ? next_token_ & TOKEN_MASK : 0;
+        if (!token)
+            token = next_token_block();
+        next_token_++;
+        tokens_left_--;
+        slot.type = type;
+        slot.token = uint32_t(token);
+        slot.offered = offered;
+        return reinterpret_cast<void *>((token << 2) | queue);
+    }
+    uintptr_t next_token_block();
+    bool is_open()
+    {
+        /* A server's first data call ends the handshake implicitly (after an
+         * Abort too, so the drain works; an explicit End then fails). */
+        if (phase_ == phase::handshake && role_ == role::server)
+            phase_ = phase::open;
+        return phase_ == phase::open;
+    }
 
     /* session_send.cpp */
     bool next_send_action(uint32_t capacity, action *out);

@@ -119,6 +119,8 @@ status session::parse(action *out, bool *produced)
     {
         if (!header_done_)
         {
+            if (rx_begin_ == rx_end_)
+                return status::ok;  /* nothing read yet: the usual first call of a receive */
             rx_begin_ += uint32_t(decoder_.feed(receive_area_ + rx_begin_, rx_end_ - rx_begin_));
             if (decoder_.error() != frame_error::none)
                 return status::invalid_format;

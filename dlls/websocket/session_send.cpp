@@ -174,8 +174,11 @@ void session::send_piece(send_op &op, uint32_t capacity, action *out)
         /* Zero copy: the payload is the caller's buffer. */
         if (!op.started)
         {
-            memcpy(send_area_, op.header, op.header_length);
-            memcpy(send_area_ + op.header_length, op.prefix, op.prefix_length);
+            /* Fixed-size copies (no call): the send area holds at least 16
+             * bytes, and a header plus a close status is at most 16. */
+            static_assert(MAX_FRAME_HEADER + sizeof(op.prefix) <= MIN_SEND_BUFFER, "header fits");
+            memcpy(send_area_, op.header, MAX_FRAME_HEADER);
+            memcpy(send_area_ + op.header_length, op.prefix, sizeof(op.prefix));
             offered = op.header_length + op.prefix_length;
             out->buffers[0] = { send_area_, offered, 0 };
             if (capacity >= 2 && op.length)
@@ -199,7 +202,7 @@ void session::send_piece(send_op &op, uint32_t capacity, action *out)
         uint64_t done = 0;
         if (!op.started)
         {
-            memcpy(send_area_, op.header, op.header_length);
+            memcpy(send_area_, op.header, MAX_FRAME_HEADER);
             used = op.header_length;
         }
         else
