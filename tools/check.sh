@@ -26,8 +26,8 @@ meson test -C build/i686-linux --print-errorlogs --num-processes 2 --no-suite fa
 # fault injection, under ThreadSanitizer (a race fails the test).
 echo "== meson test: ThreadSanitizer"
 [ -f build/tsan/build.ninja ] || meson setup build/tsan -Db_sanitize=thread -Db_lundef=false
-ninja -C build/tsan tests/api_threads tests/unit_handle_table tests/lock_test tools/wsecho/wsecho
-meson test -C build/tsan --no-rebuild --print-errorlogs threads handle_table lock faults || status=1
+ninja -C build/tsan tests/api_threads tests/api_call_races tests/unit_handle_table tests/lock_test tools/wsecho/wsecho
+meson test -C build/tsan --no-rebuild --print-errorlogs threads call_races handle_table lock faults || status=1
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer
 # (gcc), wsecho included for the interop and wire suites: a report fails the
@@ -45,7 +45,7 @@ meson test -C build/asan --print-errorlogs --num-processes 2 || status=1
 echo "== valgrind memcheck"
 mkdir -p build/valgrind/meson-logs
 : >build/valgrind/meson-logs/testlog.json
-programs="api_hresult api_allocations api_out_of_memory api_regressions api_hostile api_hostile_catalogue api_threads websocket_test"
+programs="api_hresult api_allocations api_out_of_memory api_regressions api_hostile api_hostile_catalogue api_threads api_call_races websocket_test"
 for program in $programs; do
     result=OK
     valgrind -q --error-exitcode=1 --leak-check=full --log-file="build/valgrind/$program.log" \
