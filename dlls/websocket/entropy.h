@@ -27,8 +27,9 @@
 
 namespace ws {
 
-/* Fill buf with len bytes from the operating system's CSPRNG
- * (BCryptGenRandom on Windows/Wine, getrandom() on Linux).  False when the
+/* Fill buf with len bytes from the operating system's CSPRNG (getrandom()
+ * on Linux; on Windows/Wine a ChaCha20 generator seeded by BCryptGenRandom,
+ * chacha20.h).  False when the
  * system refuses: callers must fail, never fall back to a weak value. */
 bool system_random(void *buf, size_t len);
 

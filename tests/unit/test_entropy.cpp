@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "chacha20.h"
 #include "entropy.h"
 
 namespace {
@@ -191,6 +192,79 @@ static void test_pool_system(void **)
     assert_memory_not_equal(keys, keys + 4, 4);
 }
 
+/* RFC 8439 section 2.3.2: key 00..1f, nonce 00 00 00 09 00 00 00 4a 00 00 00 00, block 1. */
+static const uint8_t rfc8439_block[64] = {
+    0x10, 0xf1, 0xe7, 0xe4, 0xd1, 0x3b, 0x59, 0x15, 0x50, 0x0f, 0xdd, 0x1f, 0xa3, 0x20, 0x71, 0xc4,
+    0xc7, 0xd1, 0xf4, 0xc7, 0x33, 0xc0, 0x68, 0x03, 0x04, 0x22, 0xaa, 0x9a, 0xc3, 0xd4, 0x6c, 0x4e,
+    0xd2, 0x82, 0x64, 0x46, 0x07, 0x9f, 0xaa, 0x09, 0x14, 0xc2, 0xd7, 0x05, 0xd9, 0x8b, 0x02, 0xa2,
+    0xb5, 0x12, 0x9c, 0xd1, 0xde, 0x16, 0x4e, 0xb9, 0xcb, 0xd0, 0x83, 0xe8, 0xa2, 0x50, 0x3c, 0x4e,
+};
+
+/* Key words as a little-endian machine reads the bytes 0, 1, 2, ...: what
+ * the counting source gives a generator as its seed. */
+static void counting_key(uint32_t key[8], uint8_t first)
+{
+    for (int i = 0; i < 8; i++)
+        key[i] = uint32_t(uint8_t(first + 4 * i)) | uint32_t(uint8_t(first + 4 * i + 1)) << 8
+                 | uint32_t(uint8_t(first + 4 * i + 2)) << 16 | uint32_t(uint8_t(first + 4 * i + 3)) << 24;
+}
+
+static void test_chacha20_block(void **)
+{
+    uint32_t key[8];
+    counting_key(key, 0);
+    const uint32_t nonce[3] = { 0x09000000, 0x4a000000, 0 };
+    uint8_t out[64];
+    ws::chacha20_block(key, 1, nonce, out);
+    assert_memory_equal(out, rfc8439_block, 64);
+}
+
+/* The generator hands out blocks 1, 2, ... of the seed's keystream, then
+ * keys itself with block 0; it asks for a seed again after reseed_bytes. */
+static void test_chacha20_generator(void **)
+{
+    reset_source();
+    ws::chacha20_generator generator(counting_source);
+    const uint32_t zero_nonce[3] = { 0, 0, 0 };
+    uint32_t key[8];
+    counting_key(key, 0);
+    uint8_t out[100], expect[128];
+    assert_true(generator.fill(out, sizeof(out)));
+    assert_int_equal(source_calls, 1);
+    ws::chacha20_block(key, 1, zero_nonce, expect);
+    ws::chacha20_block(key, 2, zero_nonce, expect + 64);
+    assert_memory_equal(out, expect, sizeof(out));
+
+    /* The next request: a new key, block 0 of the last one, no new seed. */
+    uint8_t next_key[64];
+    ws::chacha20_block(key, 0, zero_nonce, next_key);
+    memcpy(key, next_key, 32);
+    assert_true(generator.fill(out, 10));
+    assert_int_equal(source_calls, 1);
+    ws::chacha20_block(key, 1, zero_nonce, expect);
+    assert_memory_equal(out, expect, 10);
+    assert_true(generator.fill(out, 0));
+
+    /* A seed refused: nothing handed out, asked again next time. */
+    static uint8_t big[ws::chacha20_generator::reseed_bytes];
+    source_fails = true;
+    assert_false(generator.fill(big, sizeof(big)));
+    assert_int_equal(source_calls, 2);
+    source_fails = false;
+
+    /* The rest of the MiB still comes from the first seed; the byte after
+     * it needs a new one. */
+    assert_true(generator.fill(big, sizeof(big) - 110));
+    assert_int_equal(source_calls, 2);
+    assert_false(all_zero(big, sizeof(big) - 110));
+    assert_true(generator.fill(out, 100));
+    assert_int_equal(source_calls, 3);
+    counting_key(key, 32);   /* the source's bytes 32..63: the refused call took none */
+    ws::chacha20_block(key, 1, zero_nonce, expect);
+    ws::chacha20_block(key, 2, zero_nonce, expect + 64);
+    assert_memory_equal(out, expect, 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +274,8 @@ int main(void)
         cmocka_unit_test(test_pool_draw_across_boundary),
         cmocka_unit_test(test_pool_failure),
         cmocka_unit_test(test_pool_system),
+        cmocka_unit_test(test_chacha20_block),
+        cmocka_unit_test(test_chacha20_generator),
     };
     return cmocka_run_group_tests_name("entropy", tests, nullptr, nullptr);
 }
