@@ -48,7 +48,7 @@ void yield_processor(unsigned round)
 
 } /* namespace */
 
-void biased_lock::lock_word()
+WS_EXPORT_CALLEE void biased_lock::lock_word()
 {
     word_.lock();
     thread_owner *owner = bias_.load(std::memory_order_acquire);

@@ -115,7 +115,7 @@ public:
     biased_lock &operator=(const biased_lock &) = delete;
 
 private:
-    void lock_word();
+    WS_EXPORT_CALLEE void lock_word();
     std::atomic<thread_owner *> bias_;
     mutex word_;
 };

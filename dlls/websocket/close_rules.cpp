@@ -80,7 +80,7 @@ bool close_reason_is_utf8(const uint8_t *s, size_t len)
     return true;
 }
 
-close_error parse_close_payload(const uint8_t *payload, size_t len, close_payload *out)
+WS_EXPORT_CALLEE close_error parse_close_payload(const uint8_t *payload, size_t len, close_payload *out)
 {
     close_payload result;
 
@@ -113,7 +113,7 @@ close_error parse_close_payload(const uint8_t *payload, size_t len, close_payloa
     return close_error::none;
 }
 
-close_error check_close_to_send(uint16_t code, size_t reason_len)
+WS_EXPORT_CALLEE close_error check_close_to_send(uint16_t code, size_t reason_len)
 {
     if (!close_code_valid_on_wire(code))
         return close_error::bad_code;

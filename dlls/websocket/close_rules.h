@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 /* WEB_SOCKET_MAX_CLOSE_REASON_LENGTH: 125-byte control payload minus the code. */
@@ -84,14 +86,14 @@ struct close_payload
 
 /* Check a received close payload (already unmasked, all of it).  On success
  * fills *out (may be NULL); on failure *out is left untouched. */
-close_error parse_close_payload(const uint8_t *payload, size_t len, close_payload *out);
+WS_EXPORT_CALLEE close_error parse_close_payload(const uint8_t *payload, size_t len, close_payload *out);
 
 /* Check what an application asks to send: the code must be valid on the wire
  * and the reason at most MAX_CLOSE_REASON bytes.  The reason's UTF-8 is not
  * checked here (the application owns its text; see close_reason_is_utf8).
  * A body-less close (CLOSE_NO_STATUS) is the caller's decision to make before
  * calling: 1005 itself is bad_code. */
-close_error check_close_to_send(uint16_t code, size_t reason_len);
+WS_EXPORT_CALLEE close_error check_close_to_send(uint16_t code, size_t reason_len);
 
 /* Strict UTF-8 (no overlongs, surrogates or code points over U+10FFFF). */
 bool close_reason_is_utf8(const uint8_t *reason, size_t len);

@@ -186,7 +186,7 @@ unsigned compute_flags()
 
 std::atomic<unsigned> debug_cached_flags{debug_flags_unset};
 
-unsigned debug_flags_compute()
+WS_EXPORT_CALLEE unsigned debug_flags_compute()
 {
     unsigned flags = compute_flags();
     debug_cached_flags.store(flags, std::memory_order_relaxed);

@@ -30,6 +30,8 @@
 
 #include <atomic>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 enum debug_class
@@ -46,7 +48,7 @@ enum debug_class
  * nothing (tracing off, the flags read) is a load and a bit test. */
 constexpr unsigned debug_flags_unset = ~0u;
 extern std::atomic<unsigned> debug_cached_flags;
-unsigned debug_flags_compute();
+WS_EXPORT_CALLEE unsigned debug_flags_compute();
 
 inline unsigned debug_flags()
 {
@@ -76,8 +78,18 @@ inline bool debug_on(debug_class cls)
 
 } /* namespace ws */
 
+/* The printing is a lambda of its own, cold and with the exported functions'
+ * convention (callee_abi.h): a call that traces nothing pays nothing for it. */
 #define WS_DEBUG_(cls, ...) \
-    do { if (ws::debug_on(cls)) ws::debug_printf(cls, __func__, __VA_ARGS__); } while (0)
+    do { \
+        if (ws::debug_on(cls)) \
+        { \
+            const char *ws_function_ = __func__; \
+            [&]() __attribute__((noinline, cold)) WS_EXPORT_CALLEE { \
+                ws::debug_printf(cls, ws_function_, __VA_ARGS__); \
+            }(); \
+        } \
+    } while (0)
 #define TRACE(...) WS_DEBUG_(ws::DEBUG_TRACE, __VA_ARGS__)
 #define WARN(...)  WS_DEBUG_(ws::DEBUG_WARN, __VA_ARGS__)
 #define FIXME(...) WS_DEBUG_(ws::DEBUG_FIXME, __VA_ARGS__)

@@ -136,7 +136,7 @@ void random_pool::reset(random_source source)
     pos_ = RANDOM_POOL_SIZE;
 }
 
-bool random_pool::bytes(void *out, size_t len)
+WS_EXPORT_CALLEE bool random_pool::bytes(void *out, size_t len)
 {
     unsigned char *p = static_cast<unsigned char *>(out);
 

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 /* Fill buf with len bytes from the operating system's CSPRNG (getrandom()
@@ -50,7 +52,7 @@ struct random_pool
     void reset(random_source source = system_random);
     /* len bytes; false if a refill failed (out is then unspecified and the
      * pool stays empty, so the next call tries the system again). */
-    bool bytes(void *out, size_t len);
+    WS_EXPORT_CALLEE bool bytes(void *out, size_t len);
     bool next_mask_key(uint8_t key[4])
     {
         /* Inline while the pool has four bytes: one per client frame. */

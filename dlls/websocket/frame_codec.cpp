@@ -40,7 +40,7 @@ bool is_known_opcode(uint8_t op)
 }
 
 /* Fields of a complete, already checked header (minimal or not). */
-void decode_whole_header(const uint8_t *bytes, frame_header *header)
+WS_EXPORT_CALLEE void decode_whole_header(const uint8_t *bytes, frame_header *header)
 {
     uint8_t len7 = bytes[1] & LENGTH7_BITS;
     size_t pos = 2;
@@ -80,7 +80,7 @@ size_t frame_header_size(uint64_t payload_length, bool masked)
     return masked ? size + 4 : size;
 }
 
-size_t encode_frame_header(const frame_header &h, uint8_t *out)
+WS_EXPORT_CALLEE size_t encode_frame_header(const frame_header &h, uint8_t *out)
 {
     size_t n = 0;
     uint8_t mask = h.masked ? MASK_BIT : 0;
@@ -116,7 +116,7 @@ void frame_decoder::reset(mask_policy policy)
     next();
 }
 
-void frame_decoder::next()
+WS_EXPORT_CALLEE void frame_decoder::next()
 {
     memset(&header_, 0, sizeof(header_));
     have_ = 0;
@@ -125,7 +125,7 @@ void frame_decoder::next()
     error_ = frame_error::none;
 }
 
-size_t frame_decoder::feed(const uint8_t *data, size_t len)
+WS_EXPORT_CALLEE size_t frame_decoder::feed(const uint8_t *data, size_t len)
 {
     size_t used = 0;
 

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 /* RFC 6455 section 5.2 opcodes; 3-7 and 0xB-0xF are reserved. */
@@ -59,7 +61,7 @@ size_t frame_header_size(uint64_t payload_length, bool masked);
 /* Minimal 7/16/64-bit length form; writes 2..14 bytes, returns the count.
  * RSV bits are always 0 (we negotiate no extensions); the opcode's high bits
  * and the top bit of a 64-bit length are not checked: the caller owns them. */
-size_t encode_frame_header(const frame_header &h, uint8_t *out);
+WS_EXPORT_CALLEE size_t encode_frame_header(const frame_header &h, uint8_t *out);
 
 enum class mask_policy : uint8_t
 {
@@ -101,7 +103,7 @@ struct frame_decoder
     /* Consume header bytes; returns how many were used (stops right after the
      * header is complete or at the first error, the bad byte counted).  Once
      * complete or failed it consumes nothing until next()/reset(). */
-    size_t feed(const uint8_t *data, size_t len);
+    WS_EXPORT_CALLEE size_t feed(const uint8_t *data, size_t len);
     bool complete() const { return state_ == state_complete; }
     frame_error error() const { return error_; }
     /* Valid once complete(). */
@@ -111,7 +113,7 @@ struct frame_decoder
     /* Start decoding the following frame's header (same policy).  After an
      * error the stream is unusable; next() clears the error anyway so a
      * caller can reuse the object deliberately. */
-    void next();
+    WS_EXPORT_CALLEE void next();
 
     /* Internal state: public only to keep the type an aggregate. */
     enum : uint8_t { state_reading = 0, state_complete = 1, state_failed = 2 };

@@ -20,7 +20,7 @@
 
 #include "hresult.h"
 
-HRESULT hresult_from_status(ws::status status)
+WS_EXPORT_CALLEE HRESULT hresult_from_status(ws::status status)
 {
     switch (status)
     {

@@ -22,8 +22,9 @@
 #define WEBSOCKET_HRESULT_H
 
 #include "websocket.h"
+#include "callee_abi.h"
 #include "status.h"
 
-HRESULT hresult_from_status(ws::status status);
+WS_EXPORT_CALLEE HRESULT hresult_from_status(ws::status status);
 
 #endif /* WEBSOCKET_HRESULT_H */

@@ -50,7 +50,7 @@ void wait_on(std::atomic<uint32_t> *word, uint32_t value)
 
 } /* namespace */
 
-void mutex::lock_contended()
+WS_EXPORT_CALLEE void mutex::lock_contended()
 {
     /* A short spin first: the holder is usually one call away from letting go. */
     for (int i = 0; i < 64; i++)
@@ -69,7 +69,7 @@ void mutex::lock_contended()
         wait_on(&state_, 2);
 }
 
-void mutex::wake_one()
+WS_EXPORT_CALLEE void mutex::wake_one()
 {
 #ifdef _WIN32
     WakeByAddressSingle(&state_);

@@ -24,6 +24,8 @@
 #include <atomic>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 #if defined(__GLIBC__) && defined(__has_include)
 #if __has_include(<sys/single_threaded.h>)
 #include <sys/single_threaded.h>
@@ -78,8 +80,8 @@ private:
         return false;
 #endif
     }
-    void lock_contended();
-    void wake_one();
+    WS_EXPORT_CALLEE void lock_contended();
+    WS_EXPORT_CALLEE void wake_one();
     std::atomic<uint32_t> state_;
 };
 

@@ -384,12 +384,23 @@ extern "C" HRESULT WINAPI WebSocketGetAction(WEB_SOCKET_HANDLE handle, WEB_SOCKE
  * The SDK declares it VOID, but mORMot reads the return register as an
  * HRESULT: the export is this function, which returns S_OK (see the spec).
  */
+namespace {
+
+/* Off the fast path, and callable without saving registers (callee_abi.h). */
+__attribute__((noinline, cold)) WS_EXPORT_CALLEE void trace_complete_action(WEB_SOCKET_HANDLE handle,
+        PVOID action_context, ULONG bytes_transferred)
+{
+    ws::debug_printf(ws::DEBUG_TRACE, "WebSocketCompleteAction", "%p, %p, %u\n", handle, action_context,
+                     unsigned(bytes_transferred));
+}
+
+} /* namespace */
+
 extern "C" HRESULT WINAPI websocket_complete_action(WEB_SOCKET_HANDLE handle, PVOID action_context,
         ULONG bytes_transferred)
 {
     if (TRACE_ON())
-        ws::debug_printf(ws::DEBUG_TRACE, "WebSocketCompleteAction", "%p, %p, %u\n", handle,
-                         action_context, unsigned(bytes_transferred));
+        trace_complete_action(handle, action_context, bytes_transferred);
     session_ref session(handle);
     if (session)
         session->complete_action(action_context, bytes_transferred);

@@ -30,7 +30,7 @@ namespace ws {
 namespace {
 
 /* Portable kernel: 8-byte words, same shape as the vector ones. */
-size_t mask_copy_scalar(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_copy_scalar(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len < 16)
@@ -40,7 +40,7 @@ size_t mask_copy_scalar(uint8_t *dst, const uint8_t *src, size_t len, const uint
     return (phase + len) & 3;
 }
 
-size_t mask_in_place_scalar(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_in_place_scalar(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len < 16)
@@ -77,11 +77,12 @@ size_t usable_count()
     return usable_kernel_count(kernel_levels, kernel_count);
 }
 
-typedef size_t (*copy_fn)(uint8_t *, const uint8_t *, size_t, const uint8_t *, size_t);
-typedef size_t (*in_place_fn)(uint8_t *, size_t, const uint8_t *, size_t);
+typedef decltype(mask_kernel::copy) copy_fn;
+typedef decltype(mask_kernel::in_place) in_place_fn;
 
-size_t copy_first_call(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
-size_t in_place_first_call(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t copy_first_call(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key,
+                                        size_t phase);
+WS_EXPORT_CALLEE size_t in_place_first_call(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
 
 /* Constant-initialised, so usable before any constructor runs; the first call
  * through each swaps in the chosen kernel.  Racing first calls store the same
@@ -97,24 +98,25 @@ const mask_kernel *choose()
     return k;
 }
 
-size_t copy_first_call(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t copy_first_call(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key,
+                                        size_t phase)
 {
     return choose()->copy(dst, src, len, key, phase);
 }
 
-size_t in_place_first_call(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t in_place_first_call(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
 {
     return choose()->in_place(data, len, key, phase);
 }
 
 } /* namespace */
 
-size_t mask_copy(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4], size_t phase)
+WS_EXPORT_CALLEE size_t mask_copy(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4], size_t phase)
 {
     return active_copy.load(std::memory_order_relaxed)(dst, src, len, key, phase & 3);
 }
 
-size_t mask_in_place(uint8_t *data, size_t len, const uint8_t key[4], size_t phase)
+WS_EXPORT_CALLEE size_t mask_in_place(uint8_t *data, size_t len, const uint8_t key[4], size_t phase)
 {
     return active_in_place.load(std::memory_order_relaxed)(data, len, key, phase & 3);
 }

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 /* Byte i of the output is byte i of the input XOR key[(phase + i) % 4]; the key
@@ -32,16 +34,18 @@ namespace ws {
  * any alignment; the best kernel for this CPU is chosen at the first call. */
 
 /* Fused copy and mask: dst and src must not overlap. */
-size_t mask_copy(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4], size_t phase);
+WS_EXPORT_CALLEE size_t mask_copy(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4], size_t phase);
 
 /* Unmask (or mask) in place. */
-size_t mask_in_place(uint8_t *data, size_t len, const uint8_t key[4], size_t phase);
+WS_EXPORT_CALLEE size_t mask_in_place(uint8_t *data, size_t len, const uint8_t key[4], size_t phase);
 
 struct mask_kernel
 {
     const char *name;
-    size_t (*copy)(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
-    size_t (*in_place)(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
+    /* Kernels have the exported functions' convention (callee_abi.h), so
+     * the dispatchers below call them without saving registers. */
+    size_t (WS_EXPORT_CALLEE *copy)(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
+    size_t (WS_EXPORT_CALLEE *in_place)(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
 };
 
 /* Every kernel compiled in and usable on this CPU (after the WS_SIMD cap),

@@ -61,7 +61,7 @@ WS_MASK_INLINE void mask_upto64(uint8_t *dst, const uint8_t *src, size_t len, ui
 
 } /* namespace */
 
-size_t mask_copy_avx2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_copy_avx2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len <= 64)
@@ -71,7 +71,7 @@ size_t mask_copy_avx2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_
     return (phase + len) & 3;
 }
 
-size_t mask_in_place_avx2(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_in_place_avx2(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len <= 64)

@@ -110,7 +110,7 @@ inline void mask_lines(uint8_t *dst, const uint8_t *src, size_t len, uint32_t ke
 
 } /* namespace */
 
-size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len <= 128)
@@ -120,7 +120,7 @@ size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint
     return (phase + len) & 3;
 }
 
-size_t mask_in_place_avx512(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_in_place_avx512(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len <= 128)

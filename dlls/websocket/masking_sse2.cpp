@@ -40,7 +40,7 @@ struct vec_sse2
 
 } /* namespace */
 
-size_t mask_copy_sse2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_copy_sse2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len < 16)
@@ -52,7 +52,7 @@ size_t mask_copy_sse2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_
     return (phase + len) & 3;
 }
 
-size_t mask_in_place_sse2(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
+WS_EXPORT_CALLEE size_t mask_in_place_sse2(uint8_t *data, size_t len, const uint8_t *key, size_t phase)
 {
     uint32_t k = mask_key_word(key, phase);
     if (len < 16)

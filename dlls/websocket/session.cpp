@@ -138,7 +138,7 @@ constexpr uint32_t TOKEN_BLOCK = 256;
 
 /* The next non-zero token, from a new block when this one is used up or
  * the sequence wrapped to 0; make_context counts it as taken. */
-uintptr_t session::next_token_block()
+WS_EXPORT_CALLEE uintptr_t session::next_token_block()
 {
     for (;;)
     {
@@ -155,7 +155,7 @@ uintptr_t session::next_token_block()
     }
 }
 
-status session::get_action(unsigned queues, uint32_t capacity, action *out)
+WS_EXPORT_CALLEE status session::get_action(unsigned queues, uint32_t capacity, action *out)
 {
     out->type = action_type::none;
     out->buffer = buffer_type::none;
@@ -170,19 +170,6 @@ status session::get_action(unsigned queues, uint32_t capacity, action *out)
     if (queues & QUEUE_RECEIVE)
         return next_receive_action(capacity, out);
     return status::ok;
-}
-
-void session::complete_action(void *action_context, uint32_t bytes)
-{
-    uintptr_t value = reinterpret_cast<uintptr_t>(action_context);
-    unsigned queue = value & 3;
-    uint32_t token = uint32_t(value >> 2);
-    /* NULL, NO_ACTION's NULL, stale or foreign contexts match nothing. */
-    if (queue == QUEUE_SEND && send_action_.type != action_type::none && send_action_.token == token)
-        complete_send(bytes);
-    else if (queue == QUEUE_RECEIVE && receive_action_.type != action_type::none
-             && receive_action_.token == token)
-        complete_receive(bytes);
 }
 
 void session::abort()

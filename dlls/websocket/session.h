@@ -27,6 +27,7 @@
 #include "entropy.h"
 #include "frame_codec.h"
 #include "handshake.h"
+#include "callee_abi.h"
 #include "status.h"
 #include "utf8_validator.h"
 
@@ -139,9 +140,11 @@ public:
     status end_server_handshake();
 
     /* Data session (session_send.cpp, session_receive.cpp, session.cpp). */
-    status send(buffer_type type, const data_buffer *buffer, void *context);
-    status receive(const data_buffer *buffer, void *context);
-    status get_action(unsigned queues, uint32_t capacity, action *out);
+    /* The exported functions' convention (callee_abi.h) down the data path:
+     * only what calls a System V function (libc, a SIMD kernel) saves registers. */
+    WS_EXPORT_CALLEE status send(buffer_type type, const data_buffer *buffer, void *context);
+    WS_EXPORT_CALLEE status receive(const data_buffer *buffer, void *context);
+    WS_EXPORT_CALLEE status get_action(unsigned queues, uint32_t capacity, action *out);
     void complete_action(void *action_context, uint32_t bytes);
     void abort();
 
@@ -194,7 +197,7 @@ private:
         slot.offered = offered;
         return reinterpret_cast<void *>((token << 2) | queue);
     }
-    uintptr_t next_token_block();
+    WS_EXPORT_CALLEE uintptr_t next_token_block();
     bool is_open()
     {
         /* A server's first data call ends the handshake implicitly (after an
@@ -205,20 +208,20 @@ private:
     }
 
     /* session_send.cpp */
-    bool next_send_action(uint32_t capacity, action *out);
+    WS_EXPORT_CALLEE bool next_send_action(uint32_t capacity, action *out);
     void complete_send(uint32_t bytes);
-    void send_piece(send_op &op, uint32_t capacity, action *out);
+    WS_EXPORT_CALLEE void send_piece(send_op &op, uint32_t capacity, action *out);
 
     /* session_receive.cpp */
-    status next_receive_action(uint32_t capacity, action *out);
+    WS_EXPORT_CALLEE status next_receive_action(uint32_t capacity, action *out);
     void complete_receive(uint32_t bytes);
-    status parse(action *out, bool *produced);
-    status take_control_frame(action *out, bool *produced);
-    status take_data(action *out, bool *produced);
-    void indicate(action *out, buffer_type type, uint8_t *data, uint32_t length, uint16_t status);
-    void queue_pong(const uint8_t *payload, uint32_t length);
-    void hand_out_pong(action *out);
-    void fail(status error);
+    WS_EXPORT_CALLEE status parse(action *out, bool *produced);
+    WS_EXPORT_CALLEE status take_control_frame(action *out, bool *produced);
+    WS_EXPORT_CALLEE status take_data(action *out, bool *produced);
+    WS_EXPORT_CALLEE void indicate(action *out, buffer_type type, uint8_t *data, uint32_t length, uint16_t status);
+    WS_EXPORT_CALLEE void queue_pong(const uint8_t *payload, uint32_t length);
+    WS_EXPORT_CALLEE void hand_out_pong(action *out);
+    WS_EXPORT_CALLEE void fail(status error);
 
     /* session_handshake.cpp */
     void free_handshake_headers();
@@ -278,6 +281,62 @@ private:
     bool fragments_text_;
     bool close_sent_;
 };
+
+/* Completions are inline: CompleteAction is four of a message's ten calls,
+ * and with nothing to call it runs without saving registers (callee_abi.h). */
+
+inline void session::complete_action(void *action_context, uint32_t bytes)
+{
+    uintptr_t value = reinterpret_cast<uintptr_t>(action_context);
+    unsigned queue = value & 3;
+    uint32_t token = uint32_t(value >> 2);
+    /* NULL, NO_ACTION's NULL, stale or foreign contexts match nothing. */
+    if (queue == QUEUE_SEND && send_action_.type != action_type::none && send_action_.token == token)
+        complete_send(bytes);
+    else if (queue == QUEUE_RECEIVE && receive_action_.type != action_type::none
+             && receive_action_.token == token)
+        complete_receive(bytes);
+}
+
+inline void session::complete_send(uint32_t bytes)
+{
+    action_type type = send_action_.type;
+    uint32_t offered = send_action_.offered;
+    send_action_.type = action_type::none;
+    if (type != action_type::send_to_network || !send_count_)
+        return;
+
+    send_op &op = send_queue_[send_head_];
+    uint64_t total = uint64_t(op.header_length) + op.prefix_length + op.length;
+    op.handed_out += offered;
+    /* A short count cancels the rest of this send (documented). */
+    if (bytes < offered || op.handed_out >= total)
+    {
+        op.done = true;
+        wire_ = wire_owner::none;
+    }
+}
+
+inline void session::complete_receive(uint32_t bytes)
+{
+    action_type type = receive_action_.type;
+    uint32_t offered = receive_action_.offered;
+    receive_action_.type = action_type::none;
+    if (type == action_type::receive_from_network)
+    {
+        /* 0 cancels the receive (documented); never trust a count past the offer. */
+        if (!bytes)
+            receive_cancelled_ = true;
+        else
+            rx_end_ += bytes < offered ? bytes : offered;
+    }
+    else if (type == action_type::send_to_network)
+    {
+        /* The pong went out, or the application chose not to send it. */
+        pong_pending_ = false;
+        wire_ = wire_owner::none;
+    }
+}
 
 } /* namespace ws */
 

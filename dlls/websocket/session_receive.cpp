@@ -35,7 +35,18 @@
 
 namespace ws {
 
-status session::receive(const data_buffer *buffer, void *context)
+namespace {
+
+/* libc's memmove, behind the exported functions' convention (callee_abi.h):
+ * the functions calling it save no registers unless they call it. */
+__attribute__((noinline)) WS_EXPORT_CALLEE void move_bytes(void *dst, const void *src, size_t len)
+{
+    memmove(dst, src, len);
+}
+
+} /* namespace */
+
+WS_EXPORT_CALLEE status session::receive(const data_buffer *buffer, void *context)
 {
     if (!is_open() || aborted_)
         return status::invalid_operation;
@@ -50,7 +61,7 @@ status session::receive(const data_buffer *buffer, void *context)
     return status::ok;
 }
 
-status session::next_receive_action(uint32_t capacity, action *out)
+WS_EXPORT_CALLEE status session::next_receive_action(uint32_t capacity, action *out)
 {
     (void)capacity; /* every receive-queue action needs one buffer; the caller checked */
     if (receive_action_.type != action_type::none)
@@ -100,7 +111,7 @@ status session::next_receive_action(uint32_t capacity, action *out)
         rx_begin_ = rx_end_ = 0;
     else if (rx_begin_)
     {
-        memmove(receive_area_, receive_area_ + rx_begin_, rx_end_ - rx_begin_);
+        move_bytes(receive_area_, receive_area_ + rx_begin_, rx_end_ - rx_begin_);
         rx_end_ -= rx_begin_;
         rx_begin_ = 0;
     }
@@ -113,7 +124,7 @@ status session::next_receive_action(uint32_t capacity, action *out)
     return status::ok;
 }
 
-status session::parse(action *out, bool *produced)
+WS_EXPORT_CALLEE status session::parse(action *out, bool *produced)
 {
     while (!*produced && !pong_pending_)
     {
@@ -168,7 +179,7 @@ status session::parse(action *out, bool *produced)
     return status::ok;
 }
 
-status session::take_control_frame(action *out, bool *produced)
+WS_EXPORT_CALLEE status session::take_control_frame(action *out, bool *produced)
 {
     uint32_t length = uint32_t(payload_left_);
     uint8_t *payload = receive_area_ + rx_begin_;
@@ -203,7 +214,7 @@ status session::take_control_frame(action *out, bool *produced)
     }
 }
 
-status session::take_data(action *out, bool *produced)
+WS_EXPORT_CALLEE status session::take_data(action *out, bool *produced)
 {
     uint32_t length = rx_end_ - rx_begin_;
     if (payload_left_ < length)
@@ -251,14 +262,14 @@ status session::take_data(action *out, bool *produced)
     return status::ok;
 }
 
-void session::indicate(action *out, buffer_type type, uint8_t *data, uint32_t length, uint16_t status)
+WS_EXPORT_CALLEE void session::indicate(action *out, buffer_type type, uint8_t *data, uint32_t length, uint16_t status)
 {
     /* Data was cut to the caller's buffer already (the rest comes with the
      * next Receive); a close reason or a pong cannot be continued, so one
      * longer than the caller's buffer is indicated where it lies, whole. */
     if (receive_user_buffer_ && data && length <= receive_user_length_)
     {
-        memmove(receive_user_buffer_, data, length);
+        move_bytes(receive_user_buffer_, data, length);
         data = receive_user_buffer_;
     }
     out->type = action_type::indicate_receive_complete;
@@ -270,7 +281,7 @@ void session::indicate(action *out, buffer_type type, uint8_t *data, uint32_t le
     receive_pending_ = false;
 }
 
-void session::queue_pong(const uint8_t *payload, uint32_t length)
+WS_EXPORT_CALLEE void session::queue_pong(const uint8_t *payload, uint32_t length)
 {
     frame_header header = frame_header();
     header.fin = true;
@@ -284,12 +295,12 @@ void session::queue_pong(const uint8_t *payload, uint32_t length)
     if (header.masked)
         mask_copy(control_area_ + size, payload, length, header.mask_key, 0);
     else
-        memcpy(control_area_ + size, payload, length);
+        move_bytes(control_area_ + size, payload, length);
     pong_length_ = uint32_t(size + length);
     pong_pending_ = random_ok_;
 }
 
-void session::hand_out_pong(action *out)
+WS_EXPORT_CALLEE void session::hand_out_pong(action *out)
 {
     wire_ = wire_owner::pong;
     out->type = action_type::send_to_network;
@@ -300,28 +311,7 @@ void session::hand_out_pong(action *out)
     out->action_context = make_context(QUEUE_RECEIVE, receive_action_, out->type, pong_length_);
 }
 
-void session::complete_receive(uint32_t bytes)
-{
-    action_type type = receive_action_.type;
-    uint32_t offered = receive_action_.offered;
-    receive_action_.type = action_type::none;
-    if (type == action_type::receive_from_network)
-    {
-        /* 0 cancels the receive (documented); never trust a count past the offer. */
-        if (!bytes)
-            receive_cancelled_ = true;
-        else
-            rx_end_ += bytes < offered ? bytes : offered;
-    }
-    else if (type == action_type::send_to_network)
-    {
-        /* The pong went out, or the application chose not to send it. */
-        pong_pending_ = false;
-        wire_ = wire_owner::none;
-    }
-}
-
-void session::fail(status error)
+WS_EXPORT_CALLEE void session::fail(status error)
 {
     receive_error_ = error;
 }

@@ -54,7 +54,7 @@ bool is_final(buffer_type type)
 
 } /* namespace */
 
-status session::send(buffer_type type, const data_buffer *buffer, void *context)
+WS_EXPORT_CALLEE status session::send(buffer_type type, const data_buffer *buffer, void *context)
 {
     if (!is_open() || aborted_)
         return status::invalid_operation;
@@ -134,7 +134,7 @@ status session::send(buffer_type type, const data_buffer *buffer, void *context)
     return status::ok;
 }
 
-bool session::next_send_action(uint32_t capacity, action *out)
+WS_EXPORT_CALLEE bool session::next_send_action(uint32_t capacity, action *out)
 {
     if (send_action_.type != action_type::none || !send_count_)
         return false;
@@ -163,7 +163,7 @@ bool session::next_send_action(uint32_t capacity, action *out)
     return true;
 }
 
-void session::send_piece(send_op &op, uint32_t capacity, action *out)
+WS_EXPORT_CALLEE void session::send_piece(send_op &op, uint32_t capacity, action *out)
 {
     uint64_t body = uint64_t(op.prefix_length) + op.length;
     uint32_t offered;
@@ -240,25 +240,6 @@ void session::send_piece(send_op &op, uint32_t capacity, action *out)
     out->buffer = op.type;
     out->application_context = op.context;
     out->action_context = make_context(QUEUE_SEND, send_action_, out->type, offered);
-}
-
-void session::complete_send(uint32_t bytes)
-{
-    action_type type = send_action_.type;
-    uint32_t offered = send_action_.offered;
-    send_action_.type = action_type::none;
-    if (type != action_type::send_to_network || !send_count_)
-        return;
-
-    send_op &op = send_queue_[send_head_];
-    uint64_t total = uint64_t(op.header_length) + op.prefix_length + op.length;
-    op.handed_out += offered;
-    /* A short count cancels the rest of this send (documented). */
-    if (bytes < offered || op.handed_out >= total)
-    {
-        op.done = true;
-        wire_ = wire_owner::none;
-    }
 }
 
 } /* namespace ws */

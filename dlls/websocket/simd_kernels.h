@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #define WS_X86_KERNELS 1
 #endif
@@ -35,19 +37,19 @@
 namespace ws {
 
 #ifdef WS_X86_KERNELS
-size_t mask_copy_sse2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
-size_t mask_in_place_sse2(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
-size_t mask_copy_avx2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
-size_t mask_in_place_avx2(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
-size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
-size_t mask_in_place_avx512(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t mask_copy_sse2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t mask_in_place_sse2(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t mask_copy_avx2(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t mask_in_place_avx2(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t mask_copy_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *key, size_t phase);
+WS_EXPORT_CALLEE size_t mask_in_place_avx512(uint8_t *data, size_t len, const uint8_t *key, size_t phase);
 
-size_t utf8_validate_sse4(uint32_t *state, const uint8_t *data, size_t len);
-size_t utf8_validate_avx2(uint32_t *state, const uint8_t *data, size_t len);
-size_t utf8_validate_avx512(uint32_t *state, const uint8_t *data, size_t len);
-size_t utf8_unmask_validate_avx2(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+WS_EXPORT_CALLEE size_t utf8_validate_sse4(uint32_t *state, const uint8_t *data, size_t len);
+WS_EXPORT_CALLEE size_t utf8_validate_avx2(uint32_t *state, const uint8_t *data, size_t len);
+WS_EXPORT_CALLEE size_t utf8_validate_avx512(uint32_t *state, const uint8_t *data, size_t len);
+WS_EXPORT_CALLEE size_t utf8_unmask_validate_avx2(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
                                  const uint8_t *key, size_t phase);
-size_t utf8_unmask_validate_avx512(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+WS_EXPORT_CALLEE size_t utf8_unmask_validate_avx512(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
                                    const uint8_t *key, size_t phase);
 #endif
 

@@ -153,12 +153,12 @@ struct lookup_avx2
 
 } /* namespace */
 
-size_t utf8_validate_avx2(uint32_t *state, const uint8_t *data, size_t len)
+WS_EXPORT_CALLEE size_t utf8_validate_avx2(uint32_t *state, const uint8_t *data, size_t len)
 {
     return utf8_validate_lookup<lookup_avx2>(state, data, len);
 }
 
-size_t utf8_unmask_validate_avx2(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+WS_EXPORT_CALLEE size_t utf8_unmask_validate_avx2(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
                                  const uint8_t *key, size_t phase)
 {
     return utf8_unmask_validate_lookup<lookup_avx2>(state, dst, src, len, key, phase);

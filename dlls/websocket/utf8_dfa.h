@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 /* A state is stored as 6 * (state number), the shift that selects its next
@@ -49,7 +51,7 @@ struct utf8_dfa_table
 extern const utf8_dfa_table utf8_dfa;
 
 /* The portable kernel (utf8_kernel::validate). */
-size_t utf8_validate_scalar(uint32_t *state, const uint8_t *data, size_t len);
+WS_EXPORT_CALLEE size_t utf8_validate_scalar(uint32_t *state, const uint8_t *data, size_t len);
 
 static inline uint32_t utf8_dfa_step(uint32_t state, uint8_t byte)
 {

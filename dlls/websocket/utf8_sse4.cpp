@@ -55,7 +55,7 @@ struct lookup_sse4
 
 } /* namespace */
 
-size_t utf8_validate_sse4(uint32_t *state, const uint8_t *data, size_t len)
+WS_EXPORT_CALLEE size_t utf8_validate_sse4(uint32_t *state, const uint8_t *data, size_t len)
 {
     return utf8_validate_lookup<lookup_sse4>(state, data, len);
 }

@@ -140,7 +140,7 @@ inline uint64_t load64(const uint8_t *p)
 
 alignas(64) constexpr utf8_dfa_table utf8_dfa = make_dfa();
 
-size_t utf8_validate_scalar(uint32_t *state, const uint8_t *data, size_t len)
+WS_EXPORT_CALLEE size_t utf8_validate_scalar(uint32_t *state, const uint8_t *data, size_t len)
 {
     uint64_t s = *state;
     size_t i = 0;
@@ -283,7 +283,7 @@ const utf8_kernel *utf8_active_kernel()
     return &active_kernel();
 }
 
-utf8_result utf8_validator::feed(const uint8_t *data, size_t len, size_t *error_offset)
+WS_EXPORT_CALLEE utf8_result utf8_validator::feed(const uint8_t *data, size_t len, size_t *error_offset)
 {
     return feed_with(active_kernel(), &state, data, len, error_offset);
 }
@@ -294,7 +294,7 @@ utf8_result utf8_validator::feed(const utf8_kernel &kernel, const uint8_t *data,
     return feed_with(kernel, &state, data, len, error_offset);
 }
 
-utf8_result utf8_validator::feed_masked(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+WS_EXPORT_CALLEE utf8_result utf8_validator::feed_masked(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
                                         size_t phase, size_t *error_offset)
 {
     return feed_masked_with(active_kernel(), &state, dst, src, len, key, phase, error_offset);
@@ -306,7 +306,7 @@ utf8_result utf8_validator::feed_masked(const utf8_kernel &kernel, uint8_t *dst,
     return feed_masked_with(kernel, &state, dst, src, len, key, phase, error_offset);
 }
 
-utf8_result utf8_validator::finish()
+WS_EXPORT_CALLEE utf8_result utf8_validator::finish()
 {
     if (state != utf8_accept)
         state = utf8_reject;

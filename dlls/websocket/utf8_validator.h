@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "callee_abi.h"
+
 namespace ws {
 
 enum class utf8_result
@@ -39,12 +41,12 @@ enum class utf8_result
 struct utf8_kernel
 {
     const char *name;
-    size_t (*validate)(uint32_t *state, const uint8_t *data, size_t len);
+    size_t (WS_EXPORT_CALLEE *validate)(uint32_t *state, const uint8_t *data, size_t len);
     /* The same over the unmasked bytes of a masked chunk in one pass: byte i
      * of the text is src[i] ^ key[(phase + i) % 4], and all len of them are
      * written to dst (src itself, or a buffer not overlapping it), whatever
      * the verdict.  Null: unmask, then validate. */
-    size_t (*unmask_validate)(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
+    size_t (WS_EXPORT_CALLEE *unmask_validate)(uint32_t *state, uint8_t *dst, const uint8_t *src, size_t len,
                               const uint8_t *key, size_t phase);
 };
 
@@ -70,7 +72,7 @@ struct utf8_validator
      * the index in this chunk of the first byte after which no continuation
      * could be valid (fail fast).  Once invalid, every call returns invalid
      * with offset 0 until reset(). */
-    utf8_result feed(const uint8_t *data, size_t len, size_t *error_offset = nullptr);
+    WS_EXPORT_CALLEE utf8_result feed(const uint8_t *data, size_t len, size_t *error_offset = nullptr);
 
     /* The same with a given kernel, for tests and benchmarks. */
     utf8_result feed(const utf8_kernel &kernel, const uint8_t *data, size_t len,
@@ -81,14 +83,14 @@ struct utf8_validator
      * the result in one pass.  Byte i of the result is
      * src[i] ^ key[(phase + i) % 4]; every byte is unmasked, even after an
      * error. */
-    utf8_result feed_masked(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
+    WS_EXPORT_CALLEE utf8_result feed_masked(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4],
                             size_t phase, size_t *error_offset = nullptr);
     utf8_result feed_masked(const utf8_kernel &kernel, uint8_t *dst, const uint8_t *src, size_t len,
                             const uint8_t key[4], size_t phase, size_t *error_offset = nullptr);
 
     /* End of message: an open character makes it invalid.  The state is kept
      * (invalid stays invalid); reset() before the next message. */
-    utf8_result finish();
+    WS_EXPORT_CALLEE utf8_result finish();
 
     /* The verdict for what was fed so far, without ending the message. */
     utf8_result status() const;

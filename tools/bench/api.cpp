@@ -22,11 +22,12 @@
 /* Not a test: prints throughput, never asserts it.
  *
  *   bench [--quick] [--reps N] [--only IMPL] [--size 16B|1KiB|64KiB|1MiB]
- *         [--payload binary|ascii|mixed]
+ *         [--payload binary|ascii|mixed] [--direction c2s|s2c]
  *
  * --only and --size restrict the run to the implementations whose name starts
  * with IMPL (memcpy always runs; "api" is both buffer settings) or to one
- * size, --payload to one kind of payload, e.g. for a profiler.
+ * size, --payload to one kind of payload, --direction to the API cells of
+ * one direction, e.g. for a profiler.
  * A second thread runs (and ends) before any cell: real programs have
  * several, and glibc's locks and the library's skip atomic instructions only
  * while a process has one thread, so without it the cells measured before the
@@ -87,7 +88,7 @@ const char *const payload_names[] = { "binary", "ascii", "mixed" };
 constexpr int payload_count = 3;
 
 bool failed;
-const char *only_impl, *only_size, *only_payload;
+const char *only_impl, *only_size, *only_payload, *only_direction;
 
 bool wanted(const char *impl)
 {
@@ -375,10 +376,12 @@ int main(int argc, char **argv)
             only_size = argv[++i];
         else if (!strcmp(argv[i], "--payload") && i + 1 < argc)
             only_payload = argv[++i];
+        else if (!strcmp(argv[i], "--direction") && i + 1 < argc)
+            only_direction = argv[++i];
         else
         {
             fprintf(stderr, "usage: %s [--quick] [--reps N] [--only IMPL] [--size 16B|1KiB|64KiB|1MiB]"
-                    " [--payload binary|ascii|mixed]\n",
+                    " [--payload binary|ascii|mixed] [--direction c2s|s2c]\n",
                     argv[0]);
             return 2;
         }
@@ -475,6 +478,8 @@ int main(int argc, char **argv)
                     continue;
                 for (int dir = 0; dir < 2; dir++)
                 {
+                    if (only_direction && strcmp(only_direction, dir ? "s2c" : "c2s"))
+                        continue;
                     WEB_SOCKET_HANDLE from = dir ? pairs[b].server : pairs[b].client;
                     WEB_SOCKET_HANDLE to = dir ? pairs[b].client : pairs[b].server;
                     record(pair_names[b], dir ? "s2c" : "c2s", p, si, time_pass([&] {

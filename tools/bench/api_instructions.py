@@ -30,12 +30,14 @@ def main():
     parser.add_argument("--bench", default=os.path.join(here, "..", "..", "build", "native", "tools", "bench"))
     parser.add_argument("--size", default="16B")
     parser.add_argument("--payload", default="binary")
+    parser.add_argument("--direction", choices=("c2s", "s2c"), help="one direction only (default: both)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
         subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, args.bench, "--quick",
-                        "--reps", "1", "--only", "api", "--size", args.size, "--payload", args.payload],
+                        "--reps", "1", "--only", "api", "--size", args.size, "--payload", args.payload]
+                       + (["--direction", args.direction] if args.direction else []),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         inclusive = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
                                    check=True, capture_output=True, text=True).stdout
@@ -55,7 +57,7 @@ def main():
     sends = sum(number(m.group(1)) for m in re.finditer(r"=> \S*:WebSocketSend \(([\d,]+)x\)", tree))
     if not sends or not total:
         sys.exit("api_instructions: no WebSocketSend calls found in the profile")
-    print(f"{args.size} {args.payload}: {sends} messages, {total / sends:.0f} instructions per message "
+    print(f"{args.size} {args.payload} {args.direction or 'c2s+s2c'}: {sends} messages, {total / sends:.0f} instructions per message "
           "in the exported functions")
     for name, count in sorted(per_function.items(), key=lambda item: -item[1]):
         print(f"  {name:26s} {count / sends:7.0f}")
