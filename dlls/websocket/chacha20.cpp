@@ -1,5 +1,5 @@
 /*
- * ChaCha20 (RFC 8439) as a generator of random bytes from a seed
+ * ChaCha20 (RFC 8439): the block function, for random bytes from a seed
  *
  * Copyright 2026 The websocket.dll authors
  *
@@ -70,33 +70,6 @@ void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonc
     }
     for (int i = 0; i < 16; i++)
         store_le(out + 4 * i, x[i] + state[i]);
-}
-
-bool chacha20_generator::fill(void *buf, size_t len)
-{
-    if (until_reseed_ < len)
-    {
-        if (!source_(key_, sizeof(key_)))
-            return false;
-        until_reseed_ = reseed_bytes > len ? reseed_bytes : len;
-    }
-    until_reseed_ -= len;
-
-    /* One key serves one request: blocks 1.. are the output, block 0 the next key. */
-    static const uint32_t nonce[3] = { 0, 0, 0 };
-    uint8_t block[64];
-    uint8_t *out = static_cast<uint8_t *>(buf);
-    uint32_t counter = 1;
-    for (size_t done = 0; done < len; done += 64)
-    {
-        chacha20_block(key_, counter++, nonce, block);
-        memcpy(out + done, block, len - done < 64 ? len - done : 64);
-    }
-    chacha20_block(key_, 0, nonce, block);
-    memcpy(key_, block, sizeof(key_));
-    memset(block, 0, sizeof(block));
-    __asm__ __volatile__("" : : "r"(block) : "memory");   /* the clearing is not dead */
-    return true;
 }
 
 } /* namespace ws */

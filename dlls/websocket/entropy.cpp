@@ -20,13 +20,13 @@
 
 #include "entropy.h"
 
+#include "chacha20.h"
+
 #include <string.h>
 
 #ifdef _WIN32
 #include <windows.h>
 #include <bcrypt.h>
-#include "chacha20.h"
-#include "lock.h"
 #else
 #include <errno.h>
 #include <fcntl.h>
@@ -38,9 +38,7 @@ namespace ws {
 
 #ifdef _WIN32
 
-namespace {
-
-bool bcrypt_random(void *buf, size_t len)
+bool system_random(void *buf, size_t len)
 {
     UCHAR *p = static_cast<UCHAR *>(buf);
 
@@ -54,21 +52,6 @@ bool bcrypt_random(void *buf, size_t len)
         len -= chunk;
     }
     return true;
-}
-
-/* Wine 8's BCryptGenRandom costs 43 ns a byte (11 us for a pool's 256, a
- * sixth of a small client message's time): the system seeds a ChaCha20
- * generator once a MiB instead.  On Windows the system generator is itself
- * a user-mode DRBG, so this costs about what it replaces. */
-mutex generator_lock;
-chacha20_generator generator(bcrypt_random);
-
-} /* namespace */
-
-bool system_random(void *buf, size_t len)
-{
-    lock_guard guard(generator_lock);
-    return generator.fill(buf, len);
 }
 
 #else
@@ -133,19 +116,31 @@ bool system_random(void *buf, size_t len)
 void random_pool::reset(random_source source)
 {
     source_ = source;
+    block_ = 0;
+    until_reseed_ = 0;
     pos_ = RANDOM_POOL_SIZE;
 }
 
 WS_EXPORT_CALLEE bool random_pool::bytes(void *out, size_t len)
 {
+    static_assert(RANDOM_RESEED_BYTES % RANDOM_POOL_SIZE == 0, "a seed ends with a block");
     unsigned char *p = static_cast<unsigned char *>(out);
 
     while (len)
     {
         if (pos_ == RANDOM_POOL_SIZE)
         {
-            if (!source_(buf_, RANDOM_POOL_SIZE))
-                return false;   /* pos_ stays at the end: nothing stale is handed out */
+            if (!until_reseed_)
+            {
+                if (!source_(key_, sizeof(key_)))
+                    return false;   /* pos_ stays at the end: nothing stale is handed out */
+                block_ = 0;
+                until_reseed_ = RANDOM_RESEED_BYTES;
+            }
+            const uint32_t nonce[3] = { uint32_t(block_ >> 32), 0, 0 };
+            chacha20_block(key_, uint32_t(block_), nonce, buf_);
+            block_++;
+            until_reseed_ -= RANDOM_POOL_SIZE;
             pos_ = 0;
         }
         size_t take = RANDOM_POOL_SIZE - pos_;

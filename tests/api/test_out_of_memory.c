@@ -26,8 +26,8 @@
  * such call, the Nth heap call is made to fail for every N until the call
  * needs fewer: it must return E_OUTOFMEMORY, keep no memory (live blocks
  * counted), leave what it had handed out before intact, and succeed when
- * tried again.  A refused getrandom() fails the create, a new client key, a
- * masked send and a masked pong the same way.
+ * tried again.  A refused getrandom() fails the create, and a new client
+ * key, a masked send and a masked pong that need a new seed, the same way.
  */
 
 #include <errno.h>
@@ -322,8 +322,10 @@ static void test_random_refused_at_create(void **state)
     WebSocketDeleteHandle(h);
 }
 
-/* A handle's pool holds 256 random bytes; a client key takes 16 of them,
- * after the create's 4: the 16th Begin needs a refill, and it is refused. */
+/* A handle's random bytes come from a seed drawn at create, which serves
+ * 65536 bytes (RANDOM_RESEED_BYTES in entropy.h); a client key takes 16 of
+ * them, after the create's 4: the 4096th Begin needs a new seed, and it is
+ * refused. */
 static void test_random_refused_for_key(void **state)
 {
     WEB_SOCKET_HANDLE h;
@@ -332,7 +334,7 @@ static void test_random_refused_for_key(void **state)
     (void)state;
 
     assert_int_equal(WebSocketCreateClientHandle(NULL, 0, &h), S_OK);
-    for (i = 0; i < 15; i++)
+    for (i = 0; i < 4095; i++)
         assert_int_equal(WebSocketBeginClientHandshake(h, NULL, 0, NULL, 0, NULL, 0, &headers, &count), S_OK);
     random_refused = 1;
     assert_int_equal(WebSocketBeginClientHandshake(h, NULL, 0, NULL, 0, NULL, 0, &headers, &count), E_OUTOFMEMORY);
@@ -386,8 +388,9 @@ static void send_one(WEB_SOCKET_HANDLE h, BYTE *wire, ULONG *wire_length)
     }
 }
 
-/* A client's masking key comes from the pool: the send that needs a refill
- * is refused; a pong answering a ping likewise fails the receive queue. */
+/* A client's masking key comes from the handle's random bytes: the send
+ * that needs a new seed is refused; a pong answering a ping likewise fails
+ * the receive queue. */
 static void test_random_refused_for_mask(void **state)
 {
     static const BYTE ping[] = { 0x89, 0x00 };
@@ -401,8 +404,8 @@ static void test_random_refused_for_mask(void **state)
     (void)state;
 
     connect_pair(&client, &server);
-    /* 4 bytes drawn at create, 16 for the key: 59 keys of 4 empty the pool. */
-    for (i = 0; i < 59; i++)
+    /* 4 bytes drawn at create, 16 for the key: 16379 keys of 4 use up the seed. */
+    for (i = 0; i < 16379; i++)
         send_one(client, wire, &length);
     random_refused = 1;
     message.Data.pbBuffer = (BYTE *)"";

@@ -87,6 +87,12 @@ static void test_system_random_large(void **)
         assert_false(all_zero(big + off, 4096));
 }
 
+/* The keystream a pool seeded with the counting source's bytes first..first+31 gives. */
+static void keystream(uint8_t first, uint64_t block, uint8_t out[64]);
+
+/* A pool takes a seed at its first draw and then hands out the seed's
+ * ChaCha20 keystream, block by block, asking the source again only after
+ * RANDOM_RESEED_BYTES. */
 static void test_pool_refills_only_when_drained(void **)
 {
     ws::random_pool pool;
@@ -95,20 +101,25 @@ static void test_pool_refills_only_when_drained(void **)
     assert_int_equal(source_calls, 0);   /* reset does not draw */
     assert_int_equal(pool.available(), 0);
 
-    /* 64 mask keys come from one refill, the 65th triggers the next. */
-    uint8_t key[4];
-    size_t expect = 0;
-    for (size_t i = 0; i < ws::RANDOM_POOL_SIZE / 4; i++)
+    uint8_t key[4], block[64];
+    for (uint64_t b = 0; b < ws::RANDOM_RESEED_BYTES / ws::RANDOM_POOL_SIZE; b++)
     {
-        assert_true(pool.next_mask_key(key));
-        for (int k = 0; k < 4; k++)
-            assert_int_equal(key[k], (uint8_t)expect++);
-        assert_int_equal(source_calls, 1);
+        keystream(0, b, block);
+        for (size_t i = 0; i < ws::RANDOM_POOL_SIZE; i += 4)
+        {
+            assert_true(pool.next_mask_key(key));
+            assert_memory_equal(key, block + i, 4);
+        }
+        assert_int_equal(pool.available(), 0);
     }
-    assert_int_equal(pool.available(), 0);
+    assert_int_equal(source_calls, 1);
+    assert_int_equal(source_bytes, 32);
+
+    /* The seed is used up: the next key comes from a new one. */
     assert_true(pool.next_mask_key(key));
     assert_int_equal(source_calls, 2);
-    assert_int_equal(key[0], (uint8_t)expect);
+    keystream(32, 0, block);
+    assert_memory_equal(key, block, 4);
     assert_int_equal(pool.available(), ws::RANDOM_POOL_SIZE - 4);
 }
 
@@ -118,29 +129,27 @@ static void test_pool_draw_across_boundary(void **)
     reset_source();
     pool.reset(counting_source);
 
-    uint8_t buf[ws::RANDOM_POOL_SIZE * 3 + 7];
+    uint8_t buf[ws::RANDOM_POOL_SIZE * 3 + 7], stream[ws::RANDOM_POOL_SIZE * 6];
+    for (uint64_t b = 0; b < 6; b++)
+        keystream(0, b, stream + b * ws::RANDOM_POOL_SIZE);
     assert_true(pool.bytes(buf, ws::RANDOM_POOL_SIZE - 3));
-    assert_int_equal(source_calls, 1);
     assert_int_equal(pool.available(), 3);
 
-    /* 10 bytes: 3 left over, then 7 from a new refill, in stream order. */
+    /* 10 bytes: 3 left over, then 7 from the next block, in stream order. */
     assert_true(pool.bytes(buf, 10));
-    assert_int_equal(source_calls, 2);
-    for (size_t i = 0; i < 10; i++)
-        assert_int_equal(buf[i], (uint8_t)(ws::RANDOM_POOL_SIZE - 3 + i));
+    assert_memory_equal(buf, stream + ws::RANDOM_POOL_SIZE - 3, 10);
 
-    /* A draw larger than the pool refills as often as needed. */
+    /* A draw larger than a block takes as many as needed. */
     size_t start = ws::RANDOM_POOL_SIZE + 7;
     assert_true(pool.bytes(buf, sizeof(buf)));
-    for (size_t i = 0; i < sizeof(buf); i++)
-        assert_int_equal(buf[i], (uint8_t)(start + i));
-    assert_int_equal(source_calls, 2 + 3);
+    assert_memory_equal(buf, stream + start, sizeof(buf));
     assert_int_equal(pool.available(), ws::RANDOM_POOL_SIZE * 5 - start - sizeof(buf));
+    assert_int_equal(source_calls, 1);
 
-    /* Zero bytes: no refill even when empty. */
+    /* Zero bytes: no seed even when empty. */
     pool.reset(counting_source);
     assert_true(pool.bytes(buf, 0));
-    assert_int_equal(source_calls, 5);
+    assert_int_equal(source_calls, 1);
 }
 
 static void test_pool_failure(void **)
@@ -154,22 +163,24 @@ static void test_pool_failure(void **)
     assert_false(pool.next_mask_key(key));
     assert_int_equal(source_calls, 1);
     assert_int_equal(pool.available(), 0);
-    /* Still failing: each call retries, never serves the failed buffer. */
+    /* Still failing: each call retries, never serves what the failed call wrote. */
     assert_false(pool.next_mask_key(key));
     assert_int_equal(source_calls, 2);
 
-    /* Failure in the middle of a large draw. */
+    /* Failure at a reseed in the middle of a large draw. */
     source_fails = false;
-    uint8_t buf[ws::RANDOM_POOL_SIZE + 10];
-    assert_true(pool.bytes(buf, ws::RANDOM_POOL_SIZE - 2));
+    static uint8_t buf[ws::RANDOM_RESEED_BYTES + 10];
+    assert_true(pool.bytes(buf, ws::RANDOM_RESEED_BYTES - 2));
     source_fails = true;
-    assert_false(pool.bytes(buf, sizeof(buf)));
+    assert_false(pool.bytes(buf, 10));
     assert_int_equal(pool.available(), 0);
 
-    /* Recovery: the next draw is fresh source data. */
+    /* Recovery: the next draw is the keystream of a fresh seed. */
     source_fails = false;
     assert_true(pool.next_mask_key(key));
-    assert_int_equal(key[0], (uint8_t)ws::RANDOM_POOL_SIZE);
+    uint8_t block[64];
+    keystream(32, 0, block);
+    assert_memory_equal(key, block, 4);
 }
 
 static void test_pool_system(void **)
@@ -209,6 +220,14 @@ static void counting_key(uint32_t key[8], uint8_t first)
                  | uint32_t(uint8_t(first + 4 * i + 2)) << 16 | uint32_t(uint8_t(first + 4 * i + 3)) << 24;
 }
 
+static void keystream(uint8_t first, uint64_t block, uint8_t out[64])
+{
+    uint32_t key[8];
+    counting_key(key, first);
+    const uint32_t nonce[3] = { uint32_t(block >> 32), 0, 0 };
+    ws::chacha20_block(key, uint32_t(block), nonce, out);
+}
+
 static void test_chacha20_block(void **)
 {
     uint32_t key[8];
@@ -217,52 +236,6 @@ static void test_chacha20_block(void **)
     uint8_t out[64];
     ws::chacha20_block(key, 1, nonce, out);
     assert_memory_equal(out, rfc8439_block, 64);
-}
-
-/* The generator hands out blocks 1, 2, ... of the seed's keystream, then
- * keys itself with block 0; it asks for a seed again after reseed_bytes. */
-static void test_chacha20_generator(void **)
-{
-    reset_source();
-    ws::chacha20_generator generator(counting_source);
-    const uint32_t zero_nonce[3] = { 0, 0, 0 };
-    uint32_t key[8];
-    counting_key(key, 0);
-    uint8_t out[100], expect[128];
-    assert_true(generator.fill(out, sizeof(out)));
-    assert_int_equal(source_calls, 1);
-    ws::chacha20_block(key, 1, zero_nonce, expect);
-    ws::chacha20_block(key, 2, zero_nonce, expect + 64);
-    assert_memory_equal(out, expect, sizeof(out));
-
-    /* The next request: a new key, block 0 of the last one, no new seed. */
-    uint8_t next_key[64];
-    ws::chacha20_block(key, 0, zero_nonce, next_key);
-    memcpy(key, next_key, 32);
-    assert_true(generator.fill(out, 10));
-    assert_int_equal(source_calls, 1);
-    ws::chacha20_block(key, 1, zero_nonce, expect);
-    assert_memory_equal(out, expect, 10);
-    assert_true(generator.fill(out, 0));
-
-    /* A seed refused: nothing handed out, asked again next time. */
-    static uint8_t big[ws::chacha20_generator::reseed_bytes];
-    source_fails = true;
-    assert_false(generator.fill(big, sizeof(big)));
-    assert_int_equal(source_calls, 2);
-    source_fails = false;
-
-    /* The rest of the MiB still comes from the first seed; the byte after
-     * it needs a new one. */
-    assert_true(generator.fill(big, sizeof(big) - 110));
-    assert_int_equal(source_calls, 2);
-    assert_false(all_zero(big, sizeof(big) - 110));
-    assert_true(generator.fill(out, 100));
-    assert_int_equal(source_calls, 3);
-    counting_key(key, 32);   /* the source's bytes 32..63: the refused call took none */
-    ws::chacha20_block(key, 1, zero_nonce, expect);
-    ws::chacha20_block(key, 2, zero_nonce, expect + 64);
-    assert_memory_equal(out, expect, 100);
 }
 
 int main(void)
@@ -275,7 +248,6 @@ int main(void)
         cmocka_unit_test(test_pool_failure),
         cmocka_unit_test(test_pool_system),
         cmocka_unit_test(test_chacha20_block),
-        cmocka_unit_test(test_chacha20_generator),
     };
     return cmocka_run_group_tests_name("entropy", tests, nullptr, nullptr);
 }

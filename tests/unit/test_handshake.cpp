@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "chacha20.h"
 #include "entropy.h"
 #include "handshake.h"
 
@@ -123,13 +124,19 @@ static void test_client_key(void **)
     ws::make_client_key(zeros, key);
     assert_string_equal(key, zero_key);
 
-    /* The pool feeds the key: zero source gives the zero key, one refill. */
+    /* The pool feeds the key: with a zero seed, the first 16 bytes of the
+     * zero key's ChaCha20 keystream; one seed. */
     ws::random_pool pool;
     pool.reset(fixed_source);
     fixed_calls = 0;
     memset(key, 'x', ws::CLIENT_KEY_LENGTH);
     assert_true(ws::generate_client_key(pool, key));
-    assert_string_equal(key, zero_key);
+    const uint32_t zero_words[8] = {}, zero_nonce[3] = {};
+    uint8_t block[64];
+    ws::chacha20_block(zero_words, 0, zero_nonce, block);
+    char expect[ws::CLIENT_KEY_LENGTH + 1] = {};
+    ws::make_client_key(block, expect);
+    assert_string_equal(key, expect);
     assert_int_equal(fixed_calls, 1);
 
     /* From the system: 24 characters, valid, different each time. */
