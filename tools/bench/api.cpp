@@ -25,7 +25,8 @@
  *         [--payload binary|ascii|mixed] [--direction c2s|s2c]
  *
  * --only and --size restrict the run to the implementations whose name starts
- * with IMPL (memcpy always runs; "api" is both buffer settings) or to one
+ * with IMPL, or one of a comma-separated list (memcpy always runs; "api" is
+ * both buffer settings; "api,beast" adds Boost.Beast), or to one
  * size, --payload to one kind of payload, --direction to the API cells of
  * one direction, e.g. for a profiler.
  * A second thread runs (and ends) before any cell: real programs have
@@ -90,9 +91,19 @@ constexpr int payload_count = 3;
 bool failed;
 const char *only_impl, *only_size, *only_payload, *only_direction;
 
+/* --only takes a comma-separated list of name prefixes. */
 bool wanted(const char *impl)
 {
-    return !only_impl || !strcmp(impl, "memcpy") || !strncmp(impl, only_impl, strlen(only_impl));
+    if (!only_impl || !strcmp(impl, "memcpy"))
+        return true;
+    for (const char *p = only_impl; *p;)
+    {
+        size_t n = strcspn(p, ",");
+        if (n && !strncmp(impl, p, n))
+            return true;
+        p += n + (p[n] == ',');
+    }
+    return false;
 }
 
 #ifdef _WIN32
