@@ -220,15 +220,19 @@ size_t usable_count()
  * pointer. */
 std::atomic<const utf8_kernel *> active{nullptr};
 
-const utf8_kernel &active_kernel()
+__attribute__((noinline)) WS_EXPORT_CALLEE const utf8_kernel &choose_kernel()
+{
+    const utf8_kernel *k = &all_kernels[usable_count() - 1];
+    active.store(k, std::memory_order_relaxed);
+    return *k;
+}
+
+/* This and the two below are inline so that feed() and feed_masked() call
+ * nothing but kernels, which have their convention (callee_abi.h). */
+inline const utf8_kernel &active_kernel()
 {
     const utf8_kernel *k = active.load(std::memory_order_relaxed);
-    if (!k)
-    {
-        k = &all_kernels[usable_count() - 1];
-        active.store(k, std::memory_order_relaxed);
-    }
-    return *k;
+    return k ? *k : choose_kernel();
 }
 
 utf8_result verdict(uint32_t state)
@@ -246,8 +250,8 @@ utf8_result verdict_at(uint32_t state, size_t pos, size_t *error_offset)
     return verdict(state);
 }
 
-utf8_result feed_with(const utf8_kernel &kernel, uint32_t *state, const uint8_t *data, size_t len,
-                      size_t *error_offset)
+__attribute__((always_inline)) inline utf8_result feed_with(const utf8_kernel &kernel, uint32_t *state,
+                                                           const uint8_t *data, size_t len, size_t *error_offset)
 {
     if (*state == utf8_reject)
         return verdict_at(*state, 0, error_offset);
@@ -255,8 +259,8 @@ utf8_result feed_with(const utf8_kernel &kernel, uint32_t *state, const uint8_t 
     return verdict_at(*state, pos, error_offset);
 }
 
-utf8_result feed_masked_with(const utf8_kernel &kernel, uint32_t *state, uint8_t *dst, const uint8_t *src,
-                             size_t len, const uint8_t key[4], size_t phase, size_t *error_offset)
+__attribute__((always_inline)) inline utf8_result feed_masked_with(const utf8_kernel &kernel, uint32_t *state,
+        uint8_t *dst, const uint8_t *src, size_t len, const uint8_t key[4], size_t phase, size_t *error_offset)
 {
     if (*state == utf8_reject || !kernel.unmask_validate)
     {
