@@ -169,9 +169,21 @@ HRESULT create_handle(ws::role role, const WEB_SOCKET_PROPERTY *properties, ULON
     return S_OK;
 }
 
-ws::buffer_type engine_type(WEB_SOCKET_BUFFER_TYPE type)
+/* An enum argument as the integer the caller passed: callers pass any
+ * 32-bit value, and loading one outside the enum's range through the C++
+ * enum type is undefined behaviour (UBSan -fsanitize=enum). */
+template <class E>
+ULONG integer_of(const E &value)
 {
-    unsigned index = unsigned(type) - unsigned(WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE);
+    static_assert(sizeof(E) == sizeof(ULONG), "a 32-bit enum");
+    ULONG integer;
+    memcpy(&integer, &value, sizeof(integer));
+    return integer;
+}
+
+ws::buffer_type engine_type(ULONG type)
+{
+    unsigned index = type - unsigned(WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE);
     return index <= unsigned(ws::buffer_type::unsolicited_pong) ? ws::buffer_type(index) : ws::buffer_type::none;
 }
 
@@ -301,8 +313,9 @@ extern "C" HRESULT WINAPI WebSocketEndServerHandshake(WEB_SOCKET_HANDLE handle)
 extern "C" HRESULT WINAPI WebSocketSend(WEB_SOCKET_HANDLE handle, WEB_SOCKET_BUFFER_TYPE type,
         WEB_SOCKET_BUFFER *buffer, PVOID context)
 {
-    TRACE("%p, %#x, %p, %p\n", handle, unsigned(type), buffer, context);
-    ws::buffer_type engine = engine_type(type);
+    ULONG type_value = integer_of(type);
+    TRACE("%p, %#x, %p, %p\n", handle, unsigned(type_value), buffer, context);
+    ws::buffer_type engine = engine_type(type_value);
     if (engine == ws::buffer_type::none)
         RETURN(E_INVALIDARG);
     ws::data_buffer data;
@@ -339,17 +352,18 @@ extern "C" HRESULT WINAPI WebSocketGetAction(WEB_SOCKET_HANDLE handle, WEB_SOCKE
         WEB_SOCKET_BUFFER *buffers, ULONG *buffer_count, WEB_SOCKET_ACTION *action,
         WEB_SOCKET_BUFFER_TYPE *buffer_type, PVOID *application_context, PVOID *action_context)
 {
-    TRACE("%p, %u, %p, %p, %p, %p, %p, %p\n", handle, unsigned(queue), buffers, buffer_count,
+    ULONG queues = integer_of(queue);
+    TRACE("%p, %u, %p, %p, %p, %p, %p, %p\n", handle, unsigned(queues), buffers, buffer_count,
             action, buffer_type, application_context, action_context);
     if (!buffer_count || !action || !buffer_type || !action_context || !buffers || !*buffer_count
-            || queue < WEB_SOCKET_SEND_ACTION_QUEUE || queue > WEB_SOCKET_ALL_ACTION_QUEUE)
+            || queues < WEB_SOCKET_SEND_ACTION_QUEUE || queues > WEB_SOCKET_ALL_ACTION_QUEUE)
         RETURN(E_INVALIDARG);
     session_ref session(handle);
     if (!session)
         RETURN(E_HANDLE);
 
     ws::action next;
-    ws::status status = session->get_action(queue, *buffer_count, &next);
+    ws::status status = session->get_action(queues, *buffer_count, &next);
     if (status != ws::status::ok)
         RETURN(hresult_from_status(status));
 
@@ -451,9 +465,10 @@ extern "C" VOID WINAPI WebSocketDeleteHandle(WEB_SOCKET_HANDLE handle)
 extern "C" HRESULT WINAPI WebSocketGetGlobalProperty(WEB_SOCKET_PROPERTY_TYPE type, PVOID value,
         ULONG *size)
 {
-    TRACE("%u, %p, %p\n", unsigned(type), value, size);
+    ULONG type_value = integer_of(type);
+    TRACE("%u, %p, %p\n", unsigned(type_value), value, size);
     ULONG result;
-    switch (type)
+    switch (type_value)
     {
     case WEB_SOCKET_KEEPALIVE_INTERVAL_PROPERTY_TYPE:
         result = ws::keepalive_interval();
