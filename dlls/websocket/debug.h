@@ -44,8 +44,7 @@ enum debug_class
 
 /* Bit (1 << class) is set when that class is on; computed once.  The
  * cached value is read inline: every exported call checks it twice. */
-/* Unset: every class reads as on, so the one test of a call that traces
- * nothing (tracing off, the flags read) is a load and a bit test. */
+/* The flags before WINEDEBUG was read. */
 constexpr unsigned debug_flags_unset = ~0u;
 extern std::atomic<unsigned> debug_cached_flags;
 WS_EXPORT_CALLEE unsigned debug_flags_compute();
@@ -73,7 +72,7 @@ debug_string debugstr_an(const char *s, long len);
 
 inline bool debug_on(debug_class cls)
 {
-    return ((debug_cached_flags.load(std::memory_order_relaxed) >> cls) & 1) && ((debug_flags() >> cls) & 1);
+    return (debug_flags() >> cls) & 1;
 }
 
 } /* namespace ws */
