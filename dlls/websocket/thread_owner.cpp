@@ -60,7 +60,7 @@ thread_owner *take_record()
          * a record is never freed, and a thread's first handle should cost
          * the heap nothing more than any other handle. */
         thread_owner *page = static_cast<thread_owner *>(allocate_page());
-        if (!page)
+        if (!page)  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
             return nullptr;  /* GCOVR_EXCL_LINE: the address space full */
         for (size_t i = 0; i < page_bytes / sizeof(thread_owner); i++)
         {
@@ -151,7 +151,7 @@ bool platform_setup()
 {
     /* Registering once makes every later expedited barrier cheap (IPIs to the
      * CPUs running this process's threads, about a microsecond). */
-    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0))
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0))  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
         return false;  /* GCOVR_EXCL_LINE: only on kernels before 4.14 */
     return !pthread_key_create(&owner_key, thread_ending);
 }
@@ -159,12 +159,12 @@ bool platform_setup()
 void *allocate_page()
 {
     void *page = mmap(nullptr, page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return page == MAP_FAILED ? nullptr : page;
+    return page == MAP_FAILED ? nullptr : page;  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
 }
 
 bool attach_record(thread_owner *record)
 {
-    if (pthread_setspecific(owner_key, record))
+    if (pthread_setspecific(owner_key, record))  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
         return false;  /* GCOVR_EXCL_LINE: only when out of memory for a key's block */
     current_owner_tls = record;
     return true;
@@ -225,11 +225,11 @@ thread_owner *make_current_thread_owner()
             platform_ready = platform_setup();
             platform_failed = !platform_ready;
         }
-        if (!platform_ready)
+        if (!platform_ready)  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
             return nullptr;  /* GCOVR_EXCL_LINE: see platform_setup */
     }
     record = take_record();
-    if (record && !attach_record(record))
+    if (record && !attach_record(record))  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
     {
         give_back(record);  /* GCOVR_EXCL_LINE: see attach_record */
         record = nullptr;   /* GCOVR_EXCL_LINE */
