@@ -159,7 +159,7 @@ bool platform_setup()
 void *allocate_page()
 {
     void *page = mmap(nullptr, page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return page == MAP_FAILED ? nullptr : page;  // GCOVR_EXCL_BR_LINE: a system failure (see the line below)
+    return page == MAP_FAILED ? nullptr : page;  // GCOVR_EXCL_BR_LINE: mmap failing
 }
 
 bool attach_record(thread_owner *record)
