@@ -76,6 +76,18 @@ private:
     ws::session *session_;
 };
 
+/* An enum argument as the integer the caller passed: callers pass any
+ * 32-bit value, and loading one outside the enum's range through the C++
+ * enum type is undefined behaviour (UBSan -fsanitize=enum). */
+template <class E>
+ULONG integer_of(const E &value)
+{
+    static_assert(sizeof(E) == sizeof(ULONG), "a 32-bit enum");
+    ULONG integer;
+    memcpy(&integer, &value, sizeof(integer));
+    return integer;
+}
+
 /* A property value of exactly sizeof(T) bytes, at any address (.NET packs
  * them): read with memcpy. */
 template <class T>
@@ -96,11 +108,7 @@ HRESULT read_properties(const WEB_SOCKET_PROPERTY *properties, ULONG count, ws::
         const WEB_SOCKET_PROPERTY &property = properties[i];
         if (!property.pvValue)
             return E_INVALIDARG;
-        /* Read the type as a plain integer: callers pass any 32-bit value, and
-         * loading one outside the enum's range through the C++ enum type is
-         * undefined behaviour (UBSan -fsanitize=enum caught 0x80000000). */
-        ULONG type;
-        memcpy(&type, &property.Type, sizeof(type));
+        ULONG type = integer_of(property.Type);  /* UBSan caught 0x80000000 here */
         switch (type)
         {
         case WEB_SOCKET_RECEIVE_BUFFER_SIZE_PROPERTY_TYPE:
@@ -167,18 +175,6 @@ HRESULT create_handle(ws::role role, const WEB_SOCKET_PROPERTY *properties, ULON
     }
     *handle = reinterpret_cast<WEB_SOCKET_HANDLE>(value);
     return S_OK;
-}
-
-/* An enum argument as the integer the caller passed: callers pass any
- * 32-bit value, and loading one outside the enum's range through the C++
- * enum type is undefined behaviour (UBSan -fsanitize=enum). */
-template <class E>
-ULONG integer_of(const E &value)
-{
-    static_assert(sizeof(E) == sizeof(ULONG), "a 32-bit enum");
-    ULONG integer;
-    memcpy(&integer, &value, sizeof(integer));
-    return integer;
 }
 
 ws::buffer_type engine_type(ULONG type)

@@ -190,7 +190,7 @@ thread_owner *current_thread_owner()
 
 void process_wide_barrier()
 {
-    /* Windows's call is the barrier.  Wine 8's is an empty stub, so also make
+    /* Windows's call is the barrier.  Wine 8's returns without doing anything, so also make
      * the system shoot down a page's translations on every CPU running this
      * process: taking away access to a page that is present and dirty
      * interrupts each of them, which orders its stores and loads. */
