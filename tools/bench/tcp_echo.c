@@ -24,7 +24,15 @@
  * natively and under Wine against the same native client, and the ratio is
  * what Wine's sockets and threads cost an echo before any WebSocket work.
  *
- *   tcp_echo server [PORT]                   prints "PORT n"; serves until killed
+ *   tcp_echo server [PORT] [--buffer BYTES] [--wait blocking|event|iocp]
+ *                                            prints "PORT n"; serves until killed
+ *
+ * --buffer is the size of each recv() (default 64 KiB).  --wait says how the
+ * server waits for data, for comparing them under Wine (Windows only, but
+ * blocking): blocking recv() in a thread per connection (the default);
+ * WSAEventSelect with an auto-reset event and a non-blocking recv(), in a
+ * thread per connection; or one thread on an I/O completion port with
+ * overlapped WSARecv() and FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
  *   tcp_echo client PORT CONNECTIONS SIZE DEPTH MESSAGES
  *                                            MESSAGES per connection, DEPTH in flight
  */
@@ -51,6 +59,9 @@ typedef int sock_t;
 #include <string.h>
 
 static unsigned size, depth, messages;
+static unsigned buffer_size = 65536;
+enum wait_kind { WAIT_BLOCKING, WAIT_EVENT, WAIT_IOCP };
+static enum wait_kind wait_kind = WAIT_BLOCKING;
 
 #ifdef _WIN32
 typedef HANDLE thread_t;
@@ -99,16 +110,134 @@ static void no_delay(sock_t s)
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof(one));
 }
 
+static int send_all(sock_t s, const char *data, int length)
+{
+    while (length > 0)
+    {
+        int n = send(s, data, length, 0);
+#ifdef _WIN32
+        /* Only a socket under WSAEventSelect is non-blocking here: wait for room. */
+        if (n < 0 && WSAGetLastError() == WSAEWOULDBLOCK)
+        {
+            fd_set writable;
+            FD_ZERO(&writable);
+            FD_SET(s, &writable);
+            select(0, NULL, &writable, NULL, NULL);
+            continue;
+        }
+#endif
+        if (n <= 0)
+            return 0;
+        data += n;
+        length -= n;
+    }
+    return 1;
+}
+
 static void serve(void *param)
 {
     sock_t s = (sock_t)(size_t)param;
-    char buffer[65536];
+    char *buffer = malloc(buffer_size);
     int n;
-    while ((n = recv(s, buffer, sizeof(buffer), 0)) > 0)
-        if (send(s, buffer, n, 0) != n)
+#ifdef _WIN32
+    if (wait_kind == WAIT_EVENT)
+    {
+        /* Auto-reset: a wait consumes the signal, no WSAEnumNetworkEvents call. */
+        HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+        WSAEventSelect(s, event, FD_READ | FD_CLOSE);
+        for (;;)
+        {
+            n = recv(s, buffer, buffer_size, 0);
+            if (n < 0 && WSAGetLastError() == WSAEWOULDBLOCK)
+            {
+                WaitForSingleObject(event, INFINITE);
+                continue;
+            }
+            if (n <= 0 || !send_all(s, buffer, n))
+                break;
+        }
+        CloseHandle(event);
+        free(buffer);
+        close_socket(s);
+        return;
+    }
+#endif
+    while ((n = recv(s, buffer, buffer_size, 0)) > 0)
+        if (!send_all(s, buffer, n))
             break;
+    free(buffer);
     close_socket(s);
 }
+
+#ifdef _WIN32
+/* One thread for every connection, on a completion port. */
+struct overlapped_connection
+{
+    OVERLAPPED overlapped;  /* first: the completion gives back its address */
+    SOCKET s;
+    WSABUF buffer;
+};
+
+static HANDLE completion_port;
+
+/* Posts receives until one is pending; echoes those that end at once. */
+static void post_receive(struct overlapped_connection *c)
+{
+    for (;;)
+    {
+        DWORD got = 0, flags = 0;
+        memset(&c->overlapped, 0, sizeof(c->overlapped));
+        if (WSARecv(c->s, &c->buffer, 1, &got, &flags, &c->overlapped, NULL))
+        {
+            if (WSAGetLastError() == WSA_IO_PENDING)
+                return;
+            got = 0;
+        }
+        if (!got || !send_all(c->s, c->buffer.buf, (int)got))
+        {
+            close_socket(c->s);
+            free(c->buffer.buf);
+            free(c);
+            return;
+        }
+    }
+}
+
+static DWORD WINAPI completion_loop(void *unused)
+{
+    (void)unused;
+    for (;;)
+    {
+        DWORD got = 0;
+        ULONG_PTR key;
+        OVERLAPPED *overlapped = NULL;
+        BOOL ok = GetQueuedCompletionStatus(completion_port, &got, &key, &overlapped, INFINITE);
+        struct overlapped_connection *c = (struct overlapped_connection *)overlapped;
+        if (!c)
+            continue;
+        if (!ok || !got || !send_all(c->s, c->buffer.buf, (int)got))
+        {
+            close_socket(c->s);
+            free(c->buffer.buf);
+            free(c);
+            continue;
+        }
+        post_receive(c);
+    }
+    return 0;
+}
+
+static void serve_overlapped(SOCKET s)
+{
+    struct overlapped_connection *c = calloc(1, sizeof(*c));
+    c->s = s;
+    c->buffer.buf = malloc(buffer_size);
+    c->buffer.len = buffer_size;
+    CreateIoCompletionPort((HANDLE)s, completion_port, 0, 0);
+    SetFileCompletionNotificationModes((HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+    post_receive(c);
+}
+#endif
 
 static int exchange(sock_t s, char *buffer, int wanted)
 {
@@ -159,8 +288,39 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "server"))
     {
         socklen_t length = sizeof(address);
-        sock_t listener = socket(AF_INET, SOCK_STREAM, 0);
-        address.sin_port = htons(argc > 2 ? (unsigned short)atoi(argv[2]) : 0);
+        sock_t listener;
+        int i, port = 0;
+        for (i = 2; i < argc; i++)
+        {
+            if (!strcmp(argv[i], "--buffer") && i + 1 < argc)
+                buffer_size = (unsigned)atoi(argv[++i]);
+            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "blocking"))
+                wait_kind = WAIT_BLOCKING, i++;
+#ifdef _WIN32
+            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "event"))
+                wait_kind = WAIT_EVENT, i++;
+            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "iocp"))
+                wait_kind = WAIT_IOCP, i++;
+#endif
+            else if (argv[i][0] != '-')
+                port = atoi(argv[i]);
+            else
+            {
+                fprintf(stderr, "tcp_echo: bad option %s\n", argv[i]);
+                return 2;
+            }
+        }
+        if (buffer_size < 1)
+            buffer_size = 1;
+#ifdef _WIN32
+        if (wait_kind == WAIT_IOCP)
+        {
+            completion_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+            CloseHandle(CreateThread(NULL, 0, completion_loop, NULL, 0, NULL));
+        }
+#endif
+        listener = socket(AF_INET, SOCK_STREAM, 0);
+        address.sin_port = htons((unsigned short)port);
         if (bind(listener, (struct sockaddr *)&address, sizeof(address)) || listen(listener, SOMAXCONN))
             return 1;
         getsockname(listener, (struct sockaddr *)&address, &length);
@@ -170,6 +330,13 @@ int main(int argc, char **argv)
         {
             sock_t s = accept(listener, NULL, NULL);
             no_delay(s);
+#ifdef _WIN32
+            if (wait_kind == WAIT_IOCP)
+            {
+                serve_overlapped(s);
+                continue;
+            }
+#endif
             /* Never joined: the server runs until it is killed. */
             start_thread(serve, (void *)(size_t)s);
         }
@@ -199,6 +366,7 @@ int main(int argc, char **argv)
                size, depth, connections * (double)messages / (now() - start), failed ? " (FAILED)" : "");
         return failed;
     }
-    fprintf(stderr, "usage: tcp_echo server [PORT] | tcp_echo client PORT CONNECTIONS SIZE DEPTH MESSAGES\n");
+    fprintf(stderr, "usage: tcp_echo server [PORT] [--buffer BYTES] [--wait blocking|event|iocp]\n"
+                    "       tcp_echo client PORT CONNECTIONS SIZE DEPTH MESSAGES\n");
     return 2;
 }
