@@ -6,15 +6,18 @@
 in one run, as one Markdown table.  A benchmark, not a test.
 
   python3 tools/bench/load_bench.py [--quick] [--servers native,wine,node,python]
-                                    [--cells 1x16,100x1k,...] [--connections 1,100] [--sizes 16,1k]
+                                    [--cells 1x16,100x1k@4,...|wine] [--connections 1,100] [--sizes 16,1k]
                                     [--depth D] [--build-dir build]
 
 Cells: 1, 100 and 1000 connections x 16 B, 1 KiB and 64 KiB binary messages;
 8 messages in flight with one connection (one alone would measure round trips,
-not the server), 1 per connection otherwise.  Message counts are fixed per
-cell (MESSAGES) so that a cell takes 2 to 4 s against a fast server on a
-2-core machine; wsecho.exe under Wine, many times slower, gets a tenth of
-them; --quick runs a tenth of everything.  Each server runs all its cells in
+not the server), 1 per connection otherwise.  A cell written CxS@D has D in
+flight; "--cells wine" is one connection at 16 B@1, 16 B@32, 1 KiB@8 and
+64 KiB@4, the cells that compare wsecho.exe under Wine with wsecho natively.
+Message counts are fixed per cell (MESSAGES, more for pipelines deeper than
+8) so that a cell takes 2 to 4 s against a fast server on a 2-core machine;
+wsecho.exe under Wine, many times slower, gets a tenth of them (at least
+3,000); --quick runs a tenth of everything.  Each server runs all its cells in
 turn, then is stopped; one that dies is started again for the next cell.
 
 Per cell and server: messages per second, payload MB/s (one direction), p99
@@ -51,10 +54,18 @@ MESSAGES = {
 SERVER_SCALE = {"wine": 0.1}
 # Per connection, at least this many: a connection must do more than open.
 MIN_PER_CONNECTION = 2
+# Under Wine, at least this many in a cell: a tenth of a one-connection
+# 64 KiB cell (800) ends in a third of a second, when buffers are still
+# growing and the first pages of the heap being touched.
+MIN_SCALED = 3000
 
 
-def depth_for(connections):
-    return 8 if connections == 1 else 1
+WINE_CELLS = "1x16@1,1x16@32,1x1k@8,1x64k@4"
+
+
+def depth_for(cell, override=None):
+    """A cell is (connections, size, depth or None)."""
+    return cell[2] or override or (8 if cell[0] == 1 else 1)
 
 
 def parse_size(text):
@@ -74,23 +85,29 @@ def size_name(size):
 
 
 def parse_cells(text):
+    if text.strip() == "wine":
+        text = WINE_CELLS
     cells = []
     for part in text.split(","):
-        match = re.fullmatch(r"\s*(\d+)\s*[x×]\s*(\S+)\s*", part)
-        if not match:
-            raise argparse.ArgumentTypeError(f"bad cell '{part}' (CONNECTIONSxSIZE, e.g. 100x1k)")
-        cells.append((int(match.group(1)), parse_size(match.group(2))))
+        match = re.fullmatch(r"\s*(\d+)\s*[x×]\s*([^@\s]+)\s*(?:@\s*(\d+)\s*)?", part)
+        if not match or match.group(3) == "0":
+            raise argparse.ArgumentTypeError(f"bad cell '{part}' (CONNECTIONSxSIZE[@DEPTH], e.g. 100x1k@4)")
+        cells.append((int(match.group(1)), parse_size(match.group(2)),
+                      int(match.group(3)) if match.group(3) else None))
     return cells
 
 
 def messages_for(cell, kind, quick):
     """Messages per connection."""
-    connections, size = cell
-    total = MESSAGES.get(cell)
+    connections, size = cell[:2]
+    total = MESSAGES.get(cell[:2])
     if total is None:
         # A cell outside the table: about as many bytes as its neighbours.
         total = max(2000, min(150000, int(4e8 / max(size, 4096))))
-    total = int(total * SERVER_SCALE.get(kind, 1))
+    # Deeper pipelines echo faster: more messages keep such a cell as long.
+    total = int(total * max(1, (cell[2] or 0) / 8))
+    if kind in SERVER_SCALE:
+        total = min(total, max(MIN_SCALED, int(total * SERVER_SCALE[kind])))
     if quick:
         total //= 10
     return max(MIN_PER_CONNECTION, total // connections)
@@ -150,7 +167,7 @@ class Outcome:
 
 
 def run_cell(server, cell, messages, depth, loadgen, log):
-    connections, size = cell
+    connections, size = cell[:2]
     outcome = Outcome(server.kind, cell, messages)
     args = ["--connections", connections, "--messages", messages, "--size", size, "--binary",
             "--depth", depth, "--pid", server.pid]
@@ -218,7 +235,7 @@ def table(outcomes, cells, servers):
             o = by_key.get((kind, cell))
             if o is None:
                 continue
-            connections, size = cell
+            connections, size = cell[:2]
             head = f"| {connections} | {size_name(size)} | {o.depth} | {o.messages * connections:,} | {LABELS[kind]} "
             mark = ""
             if o.details:
@@ -257,7 +274,7 @@ def floor_rate(build_dir, wine, cell, depth, messages):
         match = re.fullmatch(r"PORT (\d+)", line)
         if not match:
             return None
-        connections, size = cell
+        connections, size = cell[:2]
         client = subprocess.run([native, "client", match.group(1), str(connections), str(size), str(depth),
                                  str(messages)], capture_output=True, text=True, timeout=600)
         found = re.search(r": (\d+) msgs/s$", client.stdout.strip())
@@ -273,7 +290,7 @@ def floor_table(build_dir, cells, depth_override, quick, log):
     lines = ["| connections | size | depth | bare TCP echo, native | bare TCP echo, Wine | Wine / native |",
              "|---:|---:|---:|---:|---:|---:|"]
     for cell in cells:
-        depth = depth_override or depth_for(cell[0])
+        depth = depth_for(cell, depth_override)
         rates = []
         for wine in (False, True):
             messages = messages_for(cell, "wine" if wine else "native", quick)
@@ -291,7 +308,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a tenth of the messages")
     parser.add_argument("--servers", default=",".join(SERVERS),
                         help=f"comma-separated subset of {','.join(SERVERS)} (default: all)")
-    parser.add_argument("--cells", type=parse_cells, help="CONNECTIONSxSIZE,... (e.g. 1x16,100x1k)")
+    parser.add_argument("--cells", type=parse_cells, help="CONNECTIONSxSIZE[@DEPTH],... (e.g. 1x16,100x1k@4), or wine: " + WINE_CELLS)
     parser.add_argument("--connections", help="comma-separated connection counts (default 1,100,1000)")
     parser.add_argument("--sizes", help="comma-separated message sizes (default 16,1k,64k)")
     parser.add_argument("--depth", type=int, help="messages in flight per connection in every cell")
@@ -314,7 +331,7 @@ def main():
         parser.error("connection counts must be at least 1")
     if args.depth is not None and args.depth < 1:
         parser.error("--depth must be at least 1")
-    cells = args.cells or [(c, s) for c in connections for s in sizes]
+    cells = args.cells or [(c, s, None) for c in connections for s in sizes]
 
     load_servers.install_stop_signals()
     log = lambda text: print(f"load_bench: {text}", file=sys.stderr, flush=True)  # noqa: E731
@@ -331,7 +348,7 @@ def main():
             missing = server.missing()
             failure = missing and f"not run: {missing}"
             for cell in cells:
-                depth = args.depth or depth_for(cell[0])
+                depth = depth_for(cell, args.depth)
                 messages = messages_for(cell, kind, args.quick)
                 if failure is None and not server.alive():
                     log(f"{server.label}: starting")
@@ -369,8 +386,8 @@ def main():
     print(f"- machine: {machine()}")
     print(f"- Wine: {wine_version()}; Node: {node_version()}")
     print("- load: binary messages, each echo checked byte for byte; messages in flight per connection: "
-          + (f"{args.depth}" if args.depth else "8 with one connection, 1 otherwise")
-          + "; messages: all connections together (a tenth under Wine)"
+          + (f"{args.depth}" if args.depth else "as in the depth column (by default 8 with one connection, 1 otherwise)")
+          + "; messages: all connections together (a tenth under Wine, at least 3,000)"
           + ("; --quick (a tenth of the messages)" if args.quick else ""))
     print("- RSS/connection: (server RSS with every connection open - RSS before) / connections")
     for line in pids:
