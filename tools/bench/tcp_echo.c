@@ -24,7 +24,7 @@
  * natively and under Wine against the same native client, and the ratio is
  * what Wine's sockets and threads cost an echo before any WebSocket work.
  *
- *   tcp_echo server [PORT] [--buffer BYTES] [--wait blocking|event|iocp]
+ *   tcp_echo server [PORT] [--buffer BYTES] [--wait blocking|event|iocp] [--nagle]
  *                                            prints "PORT n"; serves until killed
  *
  * --buffer is the size of each recv() (default 64 KiB).  --wait says how the
@@ -32,7 +32,8 @@
  * blocking): blocking recv() in a thread per connection (the default);
  * WSAEventSelect with an auto-reset event and a non-blocking recv(), in a
  * thread per connection; or one thread on an I/O completion port with
- * overlapped WSARecv() and FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
+ * overlapped WSARecv() and FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.  --nagle
+ * leaves Nagle's algorithm on for the server's sockets (TCP_NODELAY not set).
  *   tcp_echo client PORT CONNECTIONS SIZE DEPTH MESSAGES
  *                                            MESSAGES per connection, DEPTH in flight
  */
@@ -62,6 +63,7 @@ static unsigned size, depth, messages;
 static unsigned buffer_size = 65536;
 enum wait_kind { WAIT_BLOCKING, WAIT_EVENT, WAIT_IOCP };
 static enum wait_kind wait_kind = WAIT_BLOCKING;
+static int nagle;
 
 #ifdef _WIN32
 typedef HANDLE thread_t;
@@ -302,6 +304,8 @@ int main(int argc, char **argv)
             else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "iocp"))
                 wait_kind = WAIT_IOCP, i++;
 #endif
+            else if (!strcmp(argv[i], "--nagle"))
+                nagle = 1;
             else if (argv[i][0] != '-')
                 port = atoi(argv[i]);
             else
@@ -329,7 +333,8 @@ int main(int argc, char **argv)
         for (;;)
         {
             sock_t s = accept(listener, NULL, NULL);
-            no_delay(s);
+            if (!nagle)
+                no_delay(s);
 #ifdef _WIN32
             if (wait_kind == WAIT_IOCP)
             {
@@ -366,7 +371,7 @@ int main(int argc, char **argv)
                size, depth, connections * (double)messages / (now() - start), failed ? " (FAILED)" : "");
         return failed;
     }
-    fprintf(stderr, "usage: tcp_echo server [PORT] [--buffer BYTES] [--wait blocking|event|iocp]\n"
+    fprintf(stderr, "usage: tcp_echo server [PORT] [--buffer BYTES] [--wait blocking|event|iocp] [--nagle]\n"
                     "       tcp_echo client PORT CONNECTIONS SIZE DEPTH MESSAGES\n");
     return 2;
 }
