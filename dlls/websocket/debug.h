@@ -44,6 +44,7 @@ enum debug_class
 
 /* Bit (1 << class) is set when that class is on; computed once.  The
  * cached value is read inline: every exported call checks it twice. */
+/* Not yet computed: a bit above every class, so no computed value equals it. */
 constexpr unsigned debug_flags_unset = 0x100;
 extern std::atomic<unsigned> debug_cached_flags;
 WS_EXPORT_CALLEE unsigned debug_flags_compute();

@@ -100,7 +100,7 @@ def parse_cells(text):
 def messages_for(cell, kind, quick):
     """Messages per connection."""
     connections, size = cell[:2]
-    total = MESSAGES.get(cell[:2])
+    total = MESSAGES.get((connections, size))
     if total is None:
         # A cell outside the table: about as many bytes as its neighbours.
         total = max(2000, min(150000, int(4e8 / max(size, 4096))))
@@ -386,7 +386,7 @@ def main():
     print(f"- machine: {machine()}")
     print(f"- Wine: {wine_version()}; Node: {node_version()}")
     print("- load: binary messages, each echo checked byte for byte; messages in flight per connection: "
-          + (f"{args.depth}" if args.depth else "as in the depth column (by default 8 with one connection, 1 otherwise)")
+          + "as in the depth column (a cell's own @D, else --depth, else 8 with one connection and 1 otherwise)"
           + "; messages: all connections together (a tenth under Wine, at least 3,000)"
           + ("; --quick (a tenth of the messages)" if args.quick else ""))
     print("- RSS/connection: (server RSS with every connection open - RSS before) / connections")

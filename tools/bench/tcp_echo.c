@@ -28,8 +28,8 @@
  *                                            prints "PORT n"; serves until killed
  *
  * --buffer is the size of each recv() (default 64 KiB).  --wait says how the
- * server waits for data, for comparing them under Wine (Windows only, but
- * blocking): blocking recv() in a thread per connection (the default);
+ * server waits for data, for comparing them under Wine (event and iocp are
+ * Windows only): blocking recv() in a thread per connection (the default);
  * WSAEventSelect with an auto-reset event and a non-blocking recv(), in a
  * thread per connection; or one thread on an I/O completion port with
  * overlapped WSARecv() and FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.  --nagle
@@ -64,6 +64,20 @@ static unsigned buffer_size = 65536;
 enum wait_kind { WAIT_BLOCKING, WAIT_EVENT, WAIT_IOCP };
 static enum wait_kind wait_kind = WAIT_BLOCKING;
 static int nagle;
+
+/* The wait kind named, or -1 for none this platform has. */
+static int wait_named(const char *name)
+{
+    if (!strcmp(name, "blocking"))
+        return WAIT_BLOCKING;
+#ifdef _WIN32
+    if (!strcmp(name, "event"))
+        return WAIT_EVENT;
+    if (!strcmp(name, "iocp"))
+        return WAIT_IOCP;
+#endif
+    return -1;
+}
 
 #ifdef _WIN32
 typedef HANDLE thread_t;
@@ -142,31 +156,31 @@ static void serve(void *param)
     char *buffer = malloc(buffer_size);
     int n;
 #ifdef _WIN32
+    HANDLE event = NULL;
     if (wait_kind == WAIT_EVENT)
     {
         /* Auto-reset: a wait consumes the signal, no WSAEnumNetworkEvents call. */
-        HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+        event = CreateEventW(NULL, FALSE, FALSE, NULL);
         WSAEventSelect(s, event, FD_READ | FD_CLOSE);
-        for (;;)
-        {
-            n = recv(s, buffer, buffer_size, 0);
-            if (n < 0 && WSAGetLastError() == WSAEWOULDBLOCK)
-            {
-                WaitForSingleObject(event, INFINITE);
-                continue;
-            }
-            if (n <= 0 || !send_all(s, buffer, n))
-                break;
-        }
-        CloseHandle(event);
-        free(buffer);
-        close_socket(s);
-        return;
     }
 #endif
-    while ((n = recv(s, buffer, buffer_size, 0)) > 0)
-        if (!send_all(s, buffer, n))
+    for (;;)
+    {
+        n = recv(s, buffer, buffer_size, 0);
+#ifdef _WIN32
+        if (n < 0 && event && WSAGetLastError() == WSAEWOULDBLOCK)
+        {
+            WaitForSingleObject(event, INFINITE);
+            continue;
+        }
+#endif
+        if (n <= 0 || !send_all(s, buffer, n))
             break;
+    }
+#ifdef _WIN32
+    if (event)
+        CloseHandle(event);
+#endif
     free(buffer);
     close_socket(s);
 }
@@ -181,6 +195,13 @@ struct overlapped_connection
 };
 
 static HANDLE completion_port;
+
+static void end_overlapped(struct overlapped_connection *c)
+{
+    close_socket(c->s);
+    free(c->buffer.buf);
+    free(c);
+}
 
 /* Posts receives until one is pending; echoes those that end at once. */
 static void post_receive(struct overlapped_connection *c)
@@ -197,9 +218,7 @@ static void post_receive(struct overlapped_connection *c)
         }
         if (!got || !send_all(c->s, c->buffer.buf, (int)got))
         {
-            close_socket(c->s);
-            free(c->buffer.buf);
-            free(c);
+            end_overlapped(c);
             return;
         }
     }
@@ -218,13 +237,9 @@ static DWORD WINAPI completion_loop(void *unused)
         if (!c)
             continue;
         if (!ok || !got || !send_all(c->s, c->buffer.buf, (int)got))
-        {
-            close_socket(c->s);
-            free(c->buffer.buf);
-            free(c);
-            continue;
-        }
-        post_receive(c);
+            end_overlapped(c);
+        else
+            post_receive(c);
     }
     return 0;
 }
@@ -296,14 +311,8 @@ int main(int argc, char **argv)
         {
             if (!strcmp(argv[i], "--buffer") && i + 1 < argc)
                 buffer_size = (unsigned)atoi(argv[++i]);
-            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "blocking"))
-                wait_kind = WAIT_BLOCKING, i++;
-#ifdef _WIN32
-            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "event"))
-                wait_kind = WAIT_EVENT, i++;
-            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && !strcmp(argv[i + 1], "iocp"))
-                wait_kind = WAIT_IOCP, i++;
-#endif
+            else if (!strcmp(argv[i], "--wait") && i + 1 < argc && wait_named(argv[i + 1]) >= 0)
+                wait_kind = (enum wait_kind)wait_named(argv[++i]);
             else if (!strcmp(argv[i], "--nagle"))
                 nagle = 1;
             else if (argv[i][0] != '-')
